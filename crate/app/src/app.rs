@@ -1,0 +1,224 @@
+//! The shell: header with the routes, the status line, the asset manifest, and error panels.
+
+use std::rc::Rc;
+
+use genscope_core::manifest::{AssetManifest, MANIFEST_PATH};
+use genscope_webgpu::GpuContext;
+use yew::prelude::*;
+use yew_router::prelude::*;
+
+use crate::backend::{self, BackendStatus};
+use crate::pages;
+use crate::widgets::ErrorPanel;
+
+/// The build shown on the status line: crate version plus the git revision `cargo xtask dist` passes in.
+pub const BUILD: &str = match option_env!("GENSCOPE_GIT_REV") {
+    Some(rev) => rev,
+    None => "dev",
+};
+
+/// The site's routes. Hash routing keeps every URL inside `index.html`, so `dist/` works from any static host
+/// and any subpath without server rewrites.
+#[derive(Clone, Debug, PartialEq, Routable)]
+pub enum Route {
+    /// The landing page.
+    #[at("/")]
+    Home,
+    /// Move through a VAE's latent space.
+    #[at("/vae")]
+    Vae,
+    /// Watch a GAN's samples.
+    #[at("/gan")]
+    Gan,
+    /// Step a language model token by token.
+    #[at("/lm")]
+    Lm,
+    /// What genscope is, what runs it, where the models come from.
+    #[at("/about")]
+    About,
+    /// Test hook: panics while rendering, to prove a panic never leaves a blank page.
+    #[at("/__panic")]
+    PanicTest,
+    /// Anything else.
+    #[not_found]
+    #[at("/404")]
+    NotFound,
+}
+
+/// Something fetched in the background.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Load<T> {
+    /// Not there yet.
+    Loading,
+    /// Arrived and checked.
+    Ready(T),
+    /// Failed, with a message for the visitor.
+    Failed(String),
+}
+
+/// What every page may read: the backend and the asset manifest.
+#[derive(Clone)]
+pub struct SiteContext {
+    /// Which backend runs the models.
+    pub backend: BackendStatus,
+    /// The open WebGPU device, when the backend is WebGPU.
+    pub gpu: Option<Rc<GpuContext>>,
+    /// The list of shipped assets.
+    pub manifest: Load<Rc<AssetManifest>>,
+}
+
+impl PartialEq for SiteContext {
+    fn eq(&self, other: &Self) -> bool {
+        let same_gpu = match (&self.gpu, &other.gpu) {
+            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
+            (None, None) => true,
+            _ => false,
+        };
+        same_gpu && self.backend == other.backend && self.manifest == other.manifest
+    }
+}
+
+async fn fetch_manifest() -> Result<AssetManifest, String> {
+    let response = gloo::net::http::Request::get(MANIFEST_PATH)
+        .send()
+        .await
+        .map_err(|e| format!("{MANIFEST_PATH}: request failed: {e}"))?;
+    if !response.ok() {
+        return Err(format!(
+            "{MANIFEST_PATH}: the server answered HTTP {} {}",
+            response.status(),
+            response.status_text()
+        ));
+    }
+    let text = response
+        .text()
+        .await
+        .map_err(|e| format!("{MANIFEST_PATH}: could not read the body: {e}"))?;
+    AssetManifest::parse(&text).map_err(|e| e.to_string())
+}
+
+/// Records when the shell first reached the DOM, for the end-to-end tests' time-to-first-paint figure.
+fn mark_shell_rendered() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let now = window.performance().map(|p| p.now()).unwrap_or(f64::NAN);
+    if let Some(body) = window.document().and_then(|d| d.body()) {
+        let _ = body.dataset().set("shellRenderedMs", &format!("{now:.1}"));
+    }
+}
+
+/// The whole site.
+#[component]
+pub fn App() -> Html {
+    let backend = use_state(|| (BackendStatus::Detecting, None::<Rc<GpuContext>>));
+    let manifest = use_state(|| Load::Loading);
+    let manifest_attempt = use_state(|| 0u32);
+
+    {
+        let backend = backend.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move { backend.set(backend::detect().await) });
+            mark_shell_rendered();
+        });
+    }
+    {
+        let manifest = manifest.clone();
+        use_effect_with(*manifest_attempt, move |_| {
+            manifest.set(Load::Loading);
+            wasm_bindgen_futures::spawn_local(async move {
+                manifest.set(match fetch_manifest().await {
+                    Ok(m) => Load::Ready(Rc::new(m)),
+                    Err(e) => Load::Failed(e),
+                });
+            });
+        });
+    }
+
+    let retry = {
+        let attempt = manifest_attempt.clone();
+        Callback::from(move |()| attempt.set(*attempt + 1))
+    };
+    let context = SiteContext {
+        backend: backend.0.clone(),
+        gpu: backend.1.clone(),
+        manifest: (*manifest).clone(),
+    };
+    let asset_error = match &*manifest {
+        Load::Failed(message) => html! {
+            <ErrorPanel title="Could not load the site's assets" message={message.clone()} on_retry={retry} />
+        },
+        _ => html! {},
+    };
+
+    html! {
+        <ContextProvider<SiteContext> context={context.clone()}>
+            <HashRouter>
+                <Header />
+                <main>
+                    { asset_error }
+                    <Switch<Route> render={switch} />
+                </main>
+                <StatusLine backend={context.backend} />
+            </HashRouter>
+        </ContextProvider<SiteContext>>
+    }
+}
+
+fn switch(route: Route) -> Html {
+    match route {
+        Route::Home => html! { <pages::home::HomePage /> },
+        Route::Vae => html! { <pages::vae::VaePage /> },
+        Route::Gan => html! { <pages::gan::GanPage /> },
+        Route::Lm => html! { <pages::lm::LmPage /> },
+        Route::About => html! { <pages::about::AboutPage /> },
+        Route::PanicTest => html! { <PanicTest /> },
+        Route::NotFound => html! {
+            <section class="page"><h1>{ "Not found" }</h1>
+                <p>{ "No page here. " }<Link<Route> to={Route::Home}>{ "Go to the start." }</Link<Route>></p>
+            </section>
+        },
+    }
+}
+
+#[component]
+fn PanicTest() -> Html {
+    panic!("test panic requested through #/__panic");
+}
+
+#[component]
+fn Header() -> Html {
+    let current = use_route::<Route>();
+    let tab = |route: Route, label: &'static str| {
+        let class = classes!("tab", (current.as_ref() == Some(&route)).then_some("active"));
+        html! { <Link<Route> to={route} classes={class}>{ label }</Link<Route>> }
+    };
+    html! {
+        <header class="site-header">
+            <Link<Route> to={Route::Home} classes="brand">{ "genscope" }</Link<Route>>
+            <nav>
+                { tab(Route::Vae, "VAE") }
+                { tab(Route::Gan, "GAN") }
+                { tab(Route::Lm, "LM") }
+                { tab(Route::About, "About") }
+            </nav>
+        </header>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct StatusLineProps {
+    backend: BackendStatus,
+}
+
+#[component]
+fn StatusLine(props: &StatusLineProps) -> Html {
+    html! {
+        <footer class="status-line">
+            <span>{ "Backend: " }
+                <span id="backend" title={props.backend.detail()}>{ props.backend.label() }</span>
+            </span>
+            <span>{ "Build " }<span id="build">{ BUILD }</span></span>
+        </footer>
+    }
+}

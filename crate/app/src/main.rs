@@ -1,0 +1,20 @@
+//! genscope's web app: the Yew front end that runs in the visitor's browser.
+//!
+//! The shell (header, routes, status line, error panels) lives in [`app`]; each model gets one module under
+//! [`pages`]; reusable pieces live in [`widgets`].
+
+mod app;
+mod backend;
+mod pages;
+mod panic;
+mod widgets;
+
+fn main() {
+    panic::install_hook();
+    let root = gloo::utils::document()
+        .get_element_by_id("app")
+        .expect("index.html has an element with id `app`");
+    // Remove the "Loading genscope…" placeholder that index.html shows until the wasm runs.
+    root.set_inner_html("");
+    yew::Renderer::<app::App>::with_root(root).render();
+}

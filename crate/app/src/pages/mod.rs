@@ -1,0 +1,7 @@
+//! One module per page.
+
+pub mod about;
+pub mod gan;
+pub mod home;
+pub mod lm;
+pub mod vae;

@@ -1,0 +1,233 @@
+//! Opening a GPU device and running kernels on it.
+
+use std::fmt;
+
+use wgpu::util::DeviceExt;
+
+use crate::dispatch::workgroup_grid;
+
+/// Threads per workgroup of the elementwise kernels (must match `@workgroup_size` in the WGSL).
+const ELEMENTWISE_WORKGROUP: u32 = 256;
+
+/// What the status line says about the adapter a [`GpuContext`] runs on.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdapterDescription {
+    /// The adapter's own name, e.g. `google swiftshader` in Chromium without a GPU or `llvmpipe (LLVM 15...)`
+    /// natively on lavapipe.
+    pub name: String,
+    /// The graphics API underneath: `WebGPU`, `Vulkan`, `Gl`, ...
+    pub api: String,
+    /// True for software and fallback adapters (SwiftShader, lavapipe), which are much slower than a real GPU.
+    pub software: bool,
+}
+
+impl fmt::Display for AdapterDescription {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = if self.name.is_empty() {
+            "unnamed adapter"
+        } else {
+            &self.name
+        };
+        write!(f, "{} · {name}", self.api)?;
+        if self.software {
+            write!(f, " (software)")?;
+        }
+        Ok(())
+    }
+}
+
+/// Why the GPU path is not available or a GPU operation failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GpuError {
+    /// The browser does not expose `navigator.gpu` at all.
+    #[error("this browser has no WebGPU (navigator.gpu is missing)")]
+    Unsupported,
+    /// WebGPU exists but no adapter was offered (for example no GPU and no software fallback).
+    #[error("no WebGPU adapter is available: {0}")]
+    NoAdapter(String),
+    /// The adapter refused to open a device.
+    #[error("could not open the GPU device: {0}")]
+    Device(String),
+    /// Mapping a result buffer for reading failed (often a lost device).
+    #[error("reading results back from the GPU failed: {0}")]
+    Readback(String),
+    /// The inputs of an operation do not fit together.
+    #[error("bad operands: {0}")]
+    Operands(String),
+}
+
+/// An open GPU device with its queue and the pipelines built so far.
+pub struct GpuContext {
+    device: wgpu::Device,
+    queue: wgpu::Queue,
+    adapter: AdapterDescription,
+    add_pipeline: wgpu::ComputePipeline,
+}
+
+impl GpuContext {
+    /// Finds an adapter and opens a device on it.
+    ///
+    /// In the browser this fails with [`GpuError::Unsupported`] or [`GpuError::NoAdapter`] when WebGPU cannot be
+    /// used, and the caller falls back to the CPU path. Natively it honours `WGPU_BACKEND` (e.g. `vulkan`, `gl`).
+    pub async fn new() -> Result<Self, GpuError> {
+        #[cfg(target_arch = "wasm32")]
+        if !crate::browser::has_webgpu() {
+            return Err(GpuError::Unsupported);
+        }
+        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let adapter = instance
+            .request_adapter(&wgpu::RequestAdapterOptions::default())
+            .await
+            .map_err(|e| GpuError::NoAdapter(e.to_string()))?;
+        let info = adapter.get_info();
+        let (device, queue) = adapter
+            .request_device(&wgpu::DeviceDescriptor {
+                label: Some("genscope"),
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| GpuError::Device(e.to_string()))?;
+
+        #[allow(unused_mut)]
+        let mut name = info.name.clone();
+        // Browsers often leave the adapter's description empty; vendor and architecture still say what it is.
+        #[cfg(target_arch = "wasm32")]
+        if name.is_empty() {
+            name = crate::browser::adapter_name().await.unwrap_or_default();
+        }
+        let adapter = AdapterDescription {
+            name,
+            api: match info.backend {
+                wgpu::Backend::BrowserWebGpu => "WebGPU".to_owned(),
+                other => format!("{other:?}"),
+            },
+            software: info.device_type == wgpu::DeviceType::Cpu,
+        };
+
+        let add_pipeline = compute_pipeline(&device, "add", include_str!("kernels/add.wgsl"));
+        Ok(Self {
+            device,
+            queue,
+            adapter,
+            add_pipeline,
+        })
+    }
+
+    /// The adapter this context runs on.
+    pub fn adapter(&self) -> &AdapterDescription {
+        &self.adapter
+    }
+
+    /// Elementwise `a + b` on the GPU: one upload, one dispatch, one readback.
+    pub async fn add(&self, a: &[f32], b: &[f32]) -> Result<Vec<f32>, GpuError> {
+        if a.len() != b.len() {
+            return Err(GpuError::Operands(format!(
+                "add needs equal lengths, got {} and {}",
+                a.len(),
+                b.len()
+            )));
+        }
+        if a.is_empty() {
+            return Ok(Vec::new());
+        }
+        let n = a.len();
+        let bytes = (n * std::mem::size_of::<f32>()) as u64;
+        let upload = |label, data: &[f32]| {
+            self.device
+                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some(label),
+                    contents: bytemuck::cast_slice(data),
+                    usage: wgpu::BufferUsages::STORAGE,
+                })
+        };
+        let a_buf = upload("add.a", a);
+        let b_buf = upload("add.b", b);
+        let out = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("add.out"),
+            size: bytes,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
+            mapped_at_creation: false,
+        });
+        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: Some("add"),
+            layout: &self.add_pipeline.get_bind_group_layout(0),
+            entries: &[
+                entry(0, &a_buf),
+                entry(1, &b_buf),
+                entry(2, &out),
+            ],
+        });
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("add") });
+        {
+            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
+            pass.set_pipeline(&self.add_pipeline);
+            pass.set_bind_group(0, &bind_group, &[]);
+            let (x, y) = workgroup_grid((n as u32).div_ceil(ELEMENTWISE_WORKGROUP));
+            pass.dispatch_workgroups(x, y, 1);
+        }
+        self.read_back(encoder, &out, bytes).await
+    }
+
+    /// Copies `source` into a mappable buffer, submits `encoder` and waits for the data.
+    async fn read_back(
+        &self,
+        mut encoder: wgpu::CommandEncoder,
+        source: &wgpu::Buffer,
+        bytes: u64,
+    ) -> Result<Vec<f32>, GpuError> {
+        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("readback"),
+            size: bytes,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
+        encoder.copy_buffer_to_buffer(source, 0, &staging, 0, bytes);
+        self.queue.submit([encoder.finish()]);
+
+        let (done, mapped) = futures_channel::oneshot::channel();
+        staging.map_async(wgpu::MapMode::Read, .., move |result| {
+            let _ = done.send(result);
+        });
+        // Natively nothing drives the callbacks but a poll; in the browser the event loop does.
+        #[cfg(not(target_arch = "wasm32"))]
+        self.device
+            .poll(wgpu::PollType::wait_indefinitely())
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        mapped
+            .await
+            .map_err(|_| GpuError::Readback("the device dropped the request".into()))?
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        let view = staging
+            .slice(..)
+            .get_mapped_range()
+            .map_err(|e| GpuError::Readback(e.to_string()))?;
+        let values = bytemuck::cast_slice(&view).to_vec();
+        drop(view);
+        staging.unmap();
+        Ok(values)
+    }
+}
+
+fn entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
+    wgpu::BindGroupEntry {
+        binding,
+        resource: buffer.as_entire_binding(),
+    }
+}
+
+fn compute_pipeline(device: &wgpu::Device, label: &str, wgsl: &str) -> wgpu::ComputePipeline {
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(label),
+        source: wgpu::ShaderSource::Wgsl(wgsl.into()),
+    });
+    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+        label: Some(label),
+        layout: None,
+        module: &module,
+        entry_point: Some("main"),
+        compilation_options: Default::default(),
+        cache: None,
+    })
+}

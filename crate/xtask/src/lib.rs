@@ -1,0 +1,8 @@
+//! genscope's build tasks, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
+//!
+//! Also a library: the end-to-end tests use [`serve::StaticServer`] to serve a built `dist/`.
+
+pub mod dist;
+pub mod serve;
+pub mod test;
+pub mod tools;

@@ -1,0 +1,47 @@
+//! `cargo xtask`: build, serve and test genscope. Run `cargo xtask --help` for the tasks.
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "genscope's build tasks")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Build the static site into dist/ (wasm in release, bindgen, wasm-opt, assets, manifest).
+    Dist,
+    /// Build dist/ and serve it on 127.0.0.1.
+    Serve {
+        /// Port to listen on.
+        #[arg(long, default_value_t = 8080)]
+        port: u16,
+        /// Serve the dist/ that is there without building it first.
+        #[arg(long)]
+        no_build: bool,
+    },
+    /// Run every test: fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests.
+    Test,
+}
+
+fn main() -> Result<()> {
+    match Cli::parse().task {
+        Task::Dist => xtask::dist::build().map(drop),
+        Task::Serve { port, no_build } => {
+            if !no_build {
+                xtask::dist::build()?;
+            }
+            let root = xtask::tools::workspace_root().join("dist");
+            anyhow::ensure!(root.join("index.html").exists(), "{} has no index.html: run `cargo xtask dist`", root.display());
+            let server = xtask::serve::StaticServer::start(&root, &format!("127.0.0.1:{port}"))?;
+            println!("genscope is served at {}", server.url(""));
+            println!("(Ctrl-C stops the server)");
+            server.wait();
+            Ok(())
+        }
+        Task::Test => xtask::test::run_all(),
+    }
+}

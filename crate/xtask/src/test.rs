@@ -1,0 +1,134 @@
+//! `cargo xtask test`, the README's test command: every check, in order, with a summary line per stage.
+//!
+//! Stages: setup (installs what is missing), fmt, clippy (native and wasm), native tests (including WebGPU on
+//! lavapipe), wasm tests in headless Chromium with WebGPU on, and the end-to-end tests that drive the built site.
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Instant;
+
+use anyhow::{bail, Context, Result};
+
+use crate::tools::{self, run, WASM_TARGET};
+
+/// Chromium flags every browser test uses on these machines (see shared/TESTING.md): the closed network makes
+/// Chromium hang on its background connections unless they are off.
+pub const CHROMIUM_QUIET_ARGS: &[&str] = &[
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+];
+
+struct Stage {
+    name: &'static str,
+    seconds: f64,
+    error: Option<String>,
+}
+
+/// Runs every stage, prints the summary and fails if any stage failed.
+pub fn run_all() -> Result<()> {
+    let root = tools::workspace_root();
+    let started = Instant::now();
+    let mut stages = Vec::new();
+    let mut stage = |name: &'static str, body: &mut dyn FnMut() -> Result<()>| {
+        eprintln!("\n=== {name} ===");
+        let t = Instant::now();
+        let error = body().err().map(|e| format!("{e:#}"));
+        if let Some(e) = &error {
+            eprintln!("stage {name} failed: {e}");
+        }
+        stages.push(Stage {
+            name,
+            seconds: t.elapsed().as_secs_f64(),
+            error,
+        });
+    };
+
+    let mut browser = None;
+    stage("setup", &mut || {
+        tools::ensure_rust_components()?;
+        tools::ensure_wasm_target()?;
+        tools::ensure_lavapipe()?;
+        browser = Some(tools::ensure_browser()?);
+        tools::ensure_wasm_bindgen()?;
+        Ok(())
+    });
+    let xdg = tools::runtime_dir()?;
+    let cargo = || {
+        let mut command = Command::new("cargo");
+        command.current_dir(&root).env("XDG_RUNTIME_DIR", &xdg);
+        command
+    };
+
+    stage("fmt", &mut || run(cargo().args(["fmt", "--all", "--check"])));
+    stage("clippy", &mut || {
+        run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
+        run(cargo().args(["clippy", "--target", WASM_TARGET, "--all-targets"]).args([
+            "-p",
+            "genscope-app",
+            "-p",
+            "genscope-webgpu",
+            "-p",
+            "genscope-core",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+    });
+    stage("native tests", &mut || {
+        run(cargo().args(["test", "--workspace", "--exclude", "genscope-e2e"]))
+    });
+    stage("wasm tests (Chromium)", &mut || {
+        let browser = browser.as_ref().context("setup found no browser")?;
+        wasm_tests(&root, &mut cargo(), browser)
+    });
+    stage("e2e (Chromium)", &mut || {
+        let browser = browser.as_ref().context("setup found no browser")?;
+        crate::dist::build()?;
+        run(cargo()
+            .args(["test", "--package", "genscope-e2e", "--", "--test-threads=2"])
+            .env("GENSCOPE_DIST", root.join("dist"))
+            .env("CHROMEDRIVER", &browser.chromedriver)
+            .env("GENSCOPE_CHROMIUM", &browser.chromium))
+    });
+
+    println!("\n=== summary ({:.0} s) ===", started.elapsed().as_secs_f64());
+    for s in &stages {
+        let verdict = if s.error.is_some() { "FAILED" } else { "ok" };
+        println!("{:<24} {:<7} {:>7.1} s", s.name, verdict, s.seconds);
+    }
+    let failed = stages.iter().filter(|s| s.error.is_some()).count();
+    println!("stages: {} passed, {failed} failed", stages.len() - failed);
+    if failed > 0 {
+        bail!("{failed} stage(s) failed");
+    }
+    Ok(())
+}
+
+/// wasm-bindgen-test in headless Chromium with WebGPU on (SwiftShader without a GPU).
+fn wasm_tests(root: &Path, cargo: &mut Command, browser: &tools::Browser) -> Result<()> {
+    let bindgen_dir = tools::ensure_wasm_bindgen()?;
+    let work = root.join("target/wasm-test");
+    let profile = work.join("chromium-profile");
+    std::fs::create_dir_all(&work)?;
+    let mut args: Vec<String> = CHROMIUM_QUIET_ARGS.iter().map(|s| s.to_string()).collect();
+    args.push("--enable-unsafe-webgpu".into());
+    args.push(format!("--user-data-dir={}", profile.display()));
+    let capabilities = serde_json::json!({
+        "goog:chromeOptions": { "binary": browser.chromium, "args": args }
+    });
+    let webdriver_json = work.join("webdriver.json");
+    std::fs::write(&webdriver_json, serde_json::to_string_pretty(&capabilities)?)?;
+
+    let result = run(cargo
+        .args(["test", "--target", WASM_TARGET, "-p", "genscope-core", "-p", "genscope-webgpu"])
+        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", bindgen_dir.join("wasm-bindgen-test-runner"))
+        .env("CHROMEDRIVER", &browser.chromedriver)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120"));
+    // The runner's Chromium leaves its profile behind; it is ours to clean.
+    let _ = std::fs::remove_dir_all(&profile);
+    result
+}

@@ -1,0 +1,283 @@
+//! The end-to-end test harness: serve a built `dist/` on a free loopback port and drive it in headless Chromium
+//! over WebDriver (chromedriver + fantoccini).
+//!
+//! `cargo xtask test` builds `dist/`, installs Chromium and chromedriver, and runs these tests with
+//! `GENSCOPE_DIST`, `CHROMEDRIVER` and `GENSCOPE_CHROMIUM` set. Every browser gets a fresh profile folder that is
+//! removed, with any Chromium process still using it, when the [`Browser`] is dropped — even after a failed test.
+
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use anyhow::{anyhow, bail, Context, Result};
+use fantoccini::{Client, ClientBuilder};
+use serde_json::{json, Value};
+use tempfile::TempDir;
+use xtask::serve::StaticServer;
+
+/// How long a test waits for something to appear before it fails.
+pub const WAIT: Duration = Duration::from_secs(30);
+
+/// Where test artefacts (screenshots, measured figures) go: `target/e2e/`.
+pub fn artefact_dir() -> PathBuf {
+    let dir = xtask::tools::workspace_root().join("target/e2e");
+    std::fs::create_dir_all(&dir).expect("create target/e2e");
+    dir
+}
+
+/// The built site: `GENSCOPE_DIST`, else `dist/` at the repository root.
+pub fn dist_dir() -> PathBuf {
+    let dir = std::env::var_os("GENSCOPE_DIST")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| xtask::tools::workspace_root().join("dist"));
+    assert!(
+        dir.join("index.html").exists(),
+        "{} has no built site: run these tests through `cargo xtask test` (or `cargo xtask dist` first)",
+        dir.display()
+    );
+    dir
+}
+
+/// A served copy of the site.
+pub struct Site {
+    server: StaticServer,
+    _copy: Option<TempDir>,
+}
+
+impl Site {
+    /// Serves `dist/` as built.
+    pub fn serve() -> Result<Site> {
+        let server = StaticServer::start(&dist_dir(), "127.0.0.1:0")?;
+        Ok(Site { server, _copy: None })
+    }
+
+    /// Serves a copy of `dist/` after `damage` changed it (to test broken or missing files).
+    pub fn serve_modified(damage: impl FnOnce(&Path) -> Result<()>) -> Result<Site> {
+        let copy = tempfile::Builder::new().prefix("genscope-dist-").tempdir()?;
+        copy_dir(&dist_dir(), copy.path())?;
+        damage(copy.path())?;
+        let server = StaticServer::start(copy.path(), "127.0.0.1:0")?;
+        Ok(Site {
+            server,
+            _copy: Some(copy),
+        })
+    }
+
+    /// The URL of `path` on this site, e.g. `url("#/vae")`.
+    pub fn url(&self, path: &str) -> String {
+        self.server.url(path)
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Whether the browser exposes WebGPU.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WebGpu {
+    /// `--enable-unsafe-webgpu`: Chromium offers its SwiftShader adapter on machines without a GPU.
+    On,
+    /// Chromium's defaults: no adapter on these machines, so the site runs on wasm CPU.
+    Off,
+}
+
+/// A headless Chromium under its own chromedriver.
+pub struct Browser {
+    client: Option<Client>,
+    driver: Child,
+    profile: TempDir,
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+impl Browser {
+    /// Starts chromedriver and a fresh headless Chromium.
+    pub async fn launch(webgpu: WebGpu) -> Result<Browser> {
+        let chromedriver = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
+        let port = free_port()?;
+        let driver = Command::new(&chromedriver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .with_context(|| format!("starting {chromedriver:?} (cargo xtask test installs it)"))?;
+        let profile = tempfile::Builder::new().prefix("genscope-chromium-").tempdir()?;
+        let mut browser = Browser {
+            client: None,
+            driver,
+            profile,
+        };
+
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if Instant::now() > deadline {
+                bail!("chromedriver did not listen on port {port}");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+
+        let mut args: Vec<String> = ["--headless=new", "--no-sandbox", "--window-size=1280,800"]
+            .iter()
+            .chain(xtask::test::CHROMIUM_QUIET_ARGS)
+            .map(|s| s.to_string())
+            .collect();
+        args.push(format!("--user-data-dir={}", browser.profile.path().display()));
+        if webgpu == WebGpu::On {
+            args.push("--enable-unsafe-webgpu".into());
+        }
+        let mut options = json!({ "args": args });
+        if let Some(binary) = std::env::var_os("GENSCOPE_CHROMIUM") {
+            options["binary"] = json!(binary.to_string_lossy());
+        }
+        let capabilities = json!({ "goog:chromeOptions": options })
+            .as_object()
+            .cloned()
+            .expect("an object");
+        let client = ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("opening a Chromium session")?;
+        browser.client = Some(client);
+        Ok(browser)
+    }
+
+    /// The WebDriver client, for actions this harness has no helper for.
+    pub fn client(&self) -> &Client {
+        self.client.as_ref().expect("a launched browser has a client")
+    }
+
+    /// Navigates to `url` and waits for the load event.
+    pub async fn goto(&self, url: &str) -> Result<()> {
+        Ok(self.client().goto(url).await?)
+    }
+
+    /// Runs `script` (a function body; use `return`) in the page and returns its value.
+    pub async fn eval(&self, script: &str) -> Result<Value> {
+        Ok(self.client().execute(script, vec![]).await?)
+    }
+
+    /// The text content of the first element matching `selector`, or `None` if there is none.
+    pub async fn text(&self, selector: &str) -> Result<Option<String>> {
+        let value = self
+            .client()
+            .execute(
+                "const e = document.querySelector(arguments[0]); return e ? e.textContent : null;",
+                vec![json!(selector)],
+            )
+            .await?;
+        Ok(value.as_str().map(str::to_owned))
+    }
+
+    /// Whether an element matching `selector` exists and is rendered (not hidden).
+    pub async fn is_visible(&self, selector: &str) -> Result<bool> {
+        let value = self
+            .client()
+            .execute(
+                "const e = document.querySelector(arguments[0]); return !!e && !e.hidden && e.getClientRects().length > 0;",
+                vec![json!(selector)],
+            )
+            .await?;
+        Ok(value.as_bool().unwrap_or(false))
+    }
+
+    /// Waits until `selector`'s text satisfies `accept`, and returns that text.
+    pub async fn wait_for_text(&self, selector: &str, accept: impl Fn(&str) -> bool) -> Result<String> {
+        let deadline = Instant::now() + WAIT;
+        let mut last = None;
+        loop {
+            if let Some(text) = self.text(selector).await? {
+                if accept(&text) {
+                    return Ok(text);
+                }
+                last = Some(text);
+            }
+            if Instant::now() > deadline {
+                return Err(anyhow!(
+                    "timed out waiting for {selector}; its last text was {last:?}"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until an element matching `selector` is visible.
+    pub async fn wait_visible(&self, selector: &str) -> Result<()> {
+        let deadline = Instant::now() + WAIT;
+        while !self.is_visible(selector).await? {
+            if Instant::now() > deadline {
+                bail!("timed out waiting for {selector} to be visible");
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Ok(())
+    }
+
+    /// Saves a PNG screenshot of the viewport to `target/e2e/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.client().screenshot().await?;
+        let path = artefact_dir().join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the session politely; dropping the browser also cleans up, by force.
+    pub async fn close(mut self) -> Result<()> {
+        if let Some(client) = self.client.take() {
+            client.close().await?;
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Browser {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        // A test that failed before close() leaves its Chromium running: find it by its profile folder.
+        kill_processes_using(self.profile.path());
+    }
+}
+
+/// Kills every process whose command line mentions `marker` (Linux: reads /proc).
+fn kill_processes_using(marker: &Path) {
+    let marker = marker.to_string_lossy().into_owned();
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|s| s.parse::<u32>().ok()) else {
+            continue;
+        };
+        let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+        if String::from_utf8_lossy(&cmdline).contains(&marker) {
+            let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        }
+    }
+}
+
+/// The median of `values` (which must not be empty).
+pub fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 {
+        values[mid]
+    } else {
+        (values[mid - 1] + values[mid]) / 2.0
+    }
+}

@@ -1,0 +1,15 @@
+// Starts the wasm app. If it cannot even start (missing or corrupt wasm, old browser), say why instead of
+// leaving a blank page. A Rust panic fills the same panel from the panic hook before the instance traps.
+import init from '../pkg/genscope_app.js';
+
+const panel = document.getElementById('fatal');
+document.getElementById('fatal-reload').addEventListener('click', () => location.reload());
+
+try {
+  await init();
+} catch (error) {
+  if (panel.hidden) {
+    document.getElementById('fatal-message').textContent = `The app could not start: ${error}`;
+    panel.hidden = false;
+  }
+}
