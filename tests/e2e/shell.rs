@@ -19,7 +19,11 @@ async fn every_route_renders_with_its_tab_active() -> Result<()> {
         ("#/", "See how generative models work", None),
         ("#/vae", "Latent space of a VAE", Some("VAE")),
         ("#/gan", "Samples from a GAN", Some("GAN")),
-        ("#/lm", "Token by token through a language model", Some("LM")),
+        (
+            "#/lm",
+            "Token by token through a language model",
+            Some("LM"),
+        ),
         ("#/about", "About genscope", Some("About")),
         ("#/no-such-page", "Not found", None),
     ] {
@@ -28,7 +32,10 @@ async fn every_route_renders_with_its_tab_active() -> Result<()> {
         assert_eq!(h1, heading, "{hash}");
         let active = browser.text(".site-header .tab.active").await?;
         assert_eq!(active.as_deref(), tab, "active tab on {hash}");
-        assert!(!browser.is_visible(".error-panel").await?, "{hash} shows an error panel");
+        assert!(
+            !browser.is_visible(".error-panel").await?,
+            "{hash} shows an error panel"
+        );
     }
     // Navigating by clicking the header works too (no reload: the hash router handles it).
     browser.goto(&site.url("#/")).await?;
@@ -38,7 +45,9 @@ async fn every_route_renders_with_its_tab_active() -> Result<()> {
         .await?
         .click()
         .await?;
-    browser.wait_for_text("main h1", |t| t == "Samples from a GAN").await?;
+    browser
+        .wait_for_text("main h1", |t| t == "Samples from a GAN")
+        .await?;
     let url = browser.client().current_url().await?;
     assert!(url.as_str().ends_with("#/gan"), "{url}");
     browser.close().await
@@ -53,8 +62,9 @@ async fn backend_line_names_swiftshader_when_webgpu_is_enabled() -> Result<()> {
     assert!(backend.starts_with("WebGPU"), "{backend}");
     assert!(backend.to_lowercase().contains("swiftshader"), "{backend}");
     // The build line shows the build that wrote the asset manifest.
-    let manifest: serde_json::Value =
-        serde_json::from_str(&fs::read_to_string(genscope_e2e::dist_dir().join("assets/manifest.json"))?)?;
+    let manifest: serde_json::Value = serde_json::from_str(&fs::read_to_string(
+        genscope_e2e::dist_dir().join("assets/manifest.json"),
+    )?)?;
     let build = browser.text("#build").await?.unwrap_or_default();
     assert_eq!(Some(build.as_str()), manifest["build"].as_str());
     let shot = browser.screenshot("shell-webgpu").await?;
@@ -80,29 +90,45 @@ async fn backend_line_says_wasm_cpu_without_webgpu() -> Result<()> {
 async fn corrupt_manifest_shows_the_error_panel_and_the_site_goes_on() -> Result<()> {
     // What a misconfigured host really sends: an HTML error page where JSON was expected.
     let site = Site::serve_modified(|dist| {
-        fs::write(dist.join("assets/manifest.json"), "<!doctype html><h1>Not Found</h1>")?;
+        fs::write(
+            dist.join("assets/manifest.json"),
+            "<!doctype html><h1>Not Found</h1>",
+        )?;
         Ok(())
     })?;
     let browser = Browser::launch(WebGpu::Off).await?;
     browser.goto(&site.url("#/vae")).await?;
     browser.wait_visible(".error-panel").await?;
-    let message = browser.text(".error-panel .error-message").await?.unwrap_or_default();
+    let message = browser
+        .text(".error-panel .error-message")
+        .await?
+        .unwrap_or_default();
     assert!(message.contains("assets/manifest.json"), "{message}");
     assert!(message.contains("not a valid asset manifest"), "{message}");
     // The rest of the shell keeps working.
-    assert_eq!(browser.text("main h1").await?.as_deref(), Some("Latent space of a VAE"));
+    assert_eq!(
+        browser.text("main h1").await?.as_deref(),
+        Some("Latent space of a VAE")
+    );
     browser.wait_for_text(BACKEND, detected).await?;
     browser.close().await
 }
 
 #[tokio::test]
 async fn missing_manifest_shows_http_status() -> Result<()> {
-    let site = Site::serve_modified(|dist| Ok(fs::remove_file(dist.join("assets/manifest.json"))?))?;
+    let site =
+        Site::serve_modified(|dist| Ok(fs::remove_file(dist.join("assets/manifest.json"))?))?;
     let browser = Browser::launch(WebGpu::Off).await?;
     browser.goto(&site.url("#/about")).await?;
     browser.wait_visible(".error-panel").await?;
-    let message = browser.text(".error-panel .error-message").await?.unwrap_or_default();
-    assert!(message.contains("assets/manifest.json") && message.contains("404"), "{message}");
+    let message = browser
+        .text(".error-panel .error-message")
+        .await?
+        .unwrap_or_default();
+    assert!(
+        message.contains("assets/manifest.json") && message.contains("404"),
+        "{message}"
+    );
     assert_eq!(
         browser.text("#asset-summary").await?.as_deref(),
         Some("unavailable (see the error above)")
@@ -149,17 +175,26 @@ async fn time_to_first_paint_of_the_shell() -> Result<()> {
         for run in 0..5 {
             browser.goto(&site.url(&format!("?run={run}#/"))).await?;
             browser.wait_for_text("main h1", |t| !t.is_empty()).await?;
-            let shell = browser.eval("return Number(document.body.dataset.shellRenderedMs)").await?;
+            let shell = browser
+                .eval("return Number(document.body.dataset.shellRenderedMs)")
+                .await?;
             let fcp = browser
                 .eval("const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? p.startTime : null")
                 .await?;
             let shell = shell.as_f64().unwrap_or(f64::NAN);
-            assert!(shell.is_finite() && shell > 0.0, "the shell did not record its render time: {shell}");
+            assert!(
+                shell.is_finite() && shell > 0.0,
+                "the shell did not record its render time: {shell}"
+            );
             shell_ms.push(shell);
             fcp_ms.extend(fcp.as_f64());
         }
         let shell_median = median(&mut shell_ms);
-        let fcp_median = if fcp_ms.is_empty() { f64::NAN } else { median(&mut fcp_ms) };
+        let fcp_median = if fcp_ms.is_empty() {
+            f64::NAN
+        } else {
+            median(&mut fcp_ms)
+        };
         println!("time to shell rendered ({key}): median {shell_median:.0} ms of 5; first contentful paint median {fcp_median:.0} ms");
         figures.insert(
             key.into(),

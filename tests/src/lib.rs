@@ -49,12 +49,17 @@ impl Site {
     /// Serves `dist/` as built.
     pub fn serve() -> Result<Site> {
         let server = StaticServer::start(&dist_dir(), "127.0.0.1:0")?;
-        Ok(Site { server, _copy: None })
+        Ok(Site {
+            server,
+            _copy: None,
+        })
     }
 
     /// Serves a copy of `dist/` after `damage` changed it (to test broken or missing files).
     pub fn serve_modified(damage: impl FnOnce(&Path) -> Result<()>) -> Result<Site> {
-        let copy = tempfile::Builder::new().prefix("genscope-dist-").tempdir()?;
+        let copy = tempfile::Builder::new()
+            .prefix("genscope-dist-")
+            .tempdir()?;
         copy_dir(&dist_dir(), copy.path())?;
         damage(copy.path())?;
         let server = StaticServer::start(copy.path(), "127.0.0.1:0")?;
@@ -107,15 +112,23 @@ fn free_port() -> Result<u16> {
 impl Browser {
     /// Starts chromedriver and a fresh headless Chromium.
     pub async fn launch(webgpu: WebGpu) -> Result<Browser> {
-        let chromedriver = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
+        let chromedriver =
+            std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| "chromedriver".into());
         let port = free_port()?;
+        // Everything the browser writes goes under one folder that Drop removes: the profile and, through
+        // TMPDIR, Chromium's scoped scratch folders.
+        let profile = tempfile::Builder::new()
+            .prefix("genscope-chromium-")
+            .tempdir()?;
+        let scratch = profile.path().join("tmp");
+        std::fs::create_dir_all(&scratch)?;
         let driver = Command::new(&chromedriver)
             .arg(format!("--port={port}"))
+            .env("TMPDIR", &scratch)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .with_context(|| format!("starting {chromedriver:?} (cargo xtask test installs it)"))?;
-        let profile = tempfile::Builder::new().prefix("genscope-chromium-").tempdir()?;
         let mut browser = Browser {
             client: None,
             driver,
@@ -135,7 +148,10 @@ impl Browser {
             .chain(xtask::test::CHROMIUM_QUIET_ARGS)
             .map(|s| s.to_string())
             .collect();
-        args.push(format!("--user-data-dir={}", browser.profile.path().display()));
+        args.push(format!(
+            "--user-data-dir={}",
+            browser.profile.path().join("user-data").display()
+        ));
         if webgpu == WebGpu::On {
             args.push("--enable-unsafe-webgpu".into());
         }
@@ -158,7 +174,9 @@ impl Browser {
 
     /// The WebDriver client, for actions this harness has no helper for.
     pub fn client(&self) -> &Client {
-        self.client.as_ref().expect("a launched browser has a client")
+        self.client
+            .as_ref()
+            .expect("a launched browser has a client")
     }
 
     /// Navigates to `url` and waits for the load event.
@@ -196,7 +214,11 @@ impl Browser {
     }
 
     /// Waits until `selector`'s text satisfies `accept`, and returns that text.
-    pub async fn wait_for_text(&self, selector: &str, accept: impl Fn(&str) -> bool) -> Result<String> {
+    pub async fn wait_for_text(
+        &self,
+        selector: &str,
+        accept: impl Fn(&str) -> bool,
+    ) -> Result<String> {
         let deadline = Instant::now() + WAIT;
         let mut last = None;
         loop {

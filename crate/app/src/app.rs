@@ -190,7 +190,10 @@ fn PanicTest() -> Html {
 fn Header() -> Html {
     let current = use_route::<Route>();
     let tab = |route: Route, label: &'static str| {
-        let class = classes!("tab", (current.as_ref() == Some(&route)).then_some("active"));
+        let class = classes!(
+            "tab",
+            (current.as_ref() == Some(&route)).then_some("active")
+        );
         html! { <Link<Route> to={route} classes={class}>{ label }</Link<Route>> }
     };
     html! {

@@ -33,7 +33,9 @@ impl BackendStatus {
         match self {
             BackendStatus::Detecting => "Asking the browser for a WebGPU adapter".to_owned(),
             BackendStatus::WebGpu(_) => "Models run on WebGPU compute shaders".to_owned(),
-            BackendStatus::Cpu { reason } => format!("Models run on the CPU in WebAssembly: {reason}"),
+            BackendStatus::Cpu { reason } => {
+                format!("Models run on the CPU in WebAssembly: {reason}")
+            }
         }
     }
 }
@@ -41,7 +43,10 @@ impl BackendStatus {
 /// Opens a WebGPU device if the browser has one; otherwise says why the CPU path is used.
 pub async fn detect() -> (BackendStatus, Option<Rc<GpuContext>>) {
     match GpuContext::new().await {
-        Ok(gpu) => (BackendStatus::WebGpu(gpu.adapter().clone()), Some(Rc::new(gpu))),
+        Ok(gpu) => (
+            BackendStatus::WebGpu(gpu.adapter().clone()),
+            Some(Rc::new(gpu)),
+        ),
         Err(error) => {
             let reason = match error {
                 GpuError::Unsupported => "this browser has no WebGPU".to_owned(),

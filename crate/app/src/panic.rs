@@ -3,8 +3,9 @@
 /// Installs a panic hook that logs the panic to the console and shows it in the `#fatal` panel.
 ///
 /// The panel is plain HTML outside Yew's tree because after a panic the wasm instance cannot render anymore.
+/// Installed through Yew, which otherwise replaces any hook with its own console-only one when it renders.
 pub fn install_hook() {
-    std::panic::set_hook(Box::new(|info| {
+    yew::set_custom_panic_hook(Box::new(|info| {
         let message = info.to_string();
         web_sys::console::error_1(&message.as_str().into());
         show_fatal(&message);

@@ -89,7 +89,11 @@ impl AssetManifest {
         for entry in &manifest.files {
             let why = if !entry.path.starts_with("assets/") {
                 Some("path must start with assets/")
-            } else if entry.path.split('/').any(|part| part == ".." || part.is_empty()) {
+            } else if entry
+                .path
+                .split('/')
+                .any(|part| part == ".." || part.is_empty())
+            {
                 Some("path must not contain empty or '..' parts")
             } else if entry.sha256.len() != 64
                 || !entry
@@ -204,7 +208,10 @@ mod tests {
             m.files[0].path = path.into();
             m.files[0].sha256 = sha;
             let err = AssetManifest::parse(&serde_json::to_string(&m).unwrap()).unwrap_err();
-            assert!(matches!(err, ManifestError::BadEntry { .. }), "{path}: {err}");
+            assert!(
+                matches!(err, ManifestError::BadEntry { .. }),
+                "{path}: {err}"
+            );
         }
     }
 
@@ -214,7 +221,11 @@ mod tests {
         assert_eq!(m.verify("assets/models/x.bin", b"weights!"), Ok(()));
         assert!(matches!(
             m.verify("assets/models/x.bin", b"weigh"),
-            Err(ManifestError::Size { found: 5, expected: 8, .. })
+            Err(ManifestError::Size {
+                found: 5,
+                expected: 8,
+                ..
+            })
         ));
         assert!(matches!(
             m.verify("assets/models/x.bin", b"WEIGHTS!"),

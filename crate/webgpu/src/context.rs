@@ -74,7 +74,8 @@ impl GpuContext {
         if !crate::browser::has_webgpu() {
             return Err(GpuError::Unsupported);
         }
-        let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
+        let instance =
+            wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle_from_env());
         let adapter = instance
             .request_adapter(&wgpu::RequestAdapterOptions::default())
             .await
@@ -131,7 +132,7 @@ impl GpuContext {
             return Ok(Vec::new());
         }
         let n = a.len();
-        let bytes = (n * std::mem::size_of::<f32>()) as u64;
+        let bytes = std::mem::size_of_val(a) as u64;
         let upload = |label, data: &[f32]| {
             self.device
                 .create_buffer_init(&wgpu::util::BufferInitDescriptor {
@@ -151,11 +152,7 @@ impl GpuContext {
         let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
             label: Some("add"),
             layout: &self.add_pipeline.get_bind_group_layout(0),
-            entries: &[
-                entry(0, &a_buf),
-                entry(1, &b_buf),
-                entry(2, &out),
-            ],
+            entries: &[entry(0, &a_buf), entry(1, &b_buf), entry(2, &out)],
         });
         let mut encoder = self
             .device

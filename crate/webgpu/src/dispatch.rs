@@ -27,7 +27,10 @@ mod tests {
             assert!(x <= MAX_WORKGROUPS_PER_DIM && y <= MAX_WORKGROUPS_PER_DIM);
             assert!(u64::from(x) * u64::from(y) >= u64::from(groups), "{groups}");
             // No more than one spare row.
-            assert!(u64::from(x) * u64::from(y - 1) < u64::from(groups.max(1)), "{groups}");
+            assert!(
+                u64::from(x) * u64::from(y - 1) < u64::from(groups.max(1)),
+                "{groups}"
+            );
         }
     }
 }

@@ -5,10 +5,10 @@
 //! one kernel (`add`) that proves the whole path — upload, dispatch, readback — on every target; the engine issue
 //! adds the rest behind the core crate's backend trait.
 
-mod context;
-mod dispatch;
 #[cfg(target_arch = "wasm32")]
 mod browser;
+mod context;
+mod dispatch;
 
 pub use context::{AdapterDescription, GpuContext, GpuError};
 pub use dispatch::{workgroup_grid, MAX_WORKGROUPS_PER_DIM};

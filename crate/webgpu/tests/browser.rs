@@ -24,5 +24,9 @@ async fn add_matches_cpu_in_the_browser() {
 async fn adapter_has_a_name() {
     let gpu = GpuContext::new().await.unwrap();
     // The status line shows this name; an empty one would leave the visitor guessing what runs the models.
-    assert!(!gpu.adapter().name.is_empty(), "adapter has no name: {:?}", gpu.adapter());
+    assert!(
+        !gpu.adapter().name.is_empty(),
+        "adapter has no name: {:?}",
+        gpu.adapter()
+    );
 }

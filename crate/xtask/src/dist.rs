@@ -9,7 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use anyhow::{Context, Result};
-use genscope_core::manifest::{sha256_hex, AssetEntry, AssetManifest, MANIFEST_FORMAT, MANIFEST_PATH};
+use genscope_core::manifest::{
+    sha256_hex, AssetEntry, AssetManifest, MANIFEST_FORMAT, MANIFEST_PATH,
+};
 
 use crate::tools::{self, run, WASM_TARGET};
 
@@ -34,7 +36,11 @@ pub fn build_id() -> String {
     let git = |args: &[&str]| tools::output(Command::new("git").arg("-C").arg(&root).args(args));
     let rev = git(&["rev-parse", "--short=9", "HEAD"]).unwrap_or_else(|| "nogit".into());
     let dirty = git(&["status", "--porcelain"]).is_some_and(|s| !s.is_empty());
-    format!("{}+{rev}{}", env!("CARGO_PKG_VERSION"), if dirty { "-dirty" } else { "" })
+    format!(
+        "{}+{rev}{}",
+        env!("CARGO_PKG_VERSION"),
+        if dirty { "-dirty" } else { "" }
+    )
 }
 
 /// Builds `dist/` from scratch and prints its sizes.
@@ -46,18 +52,34 @@ pub fn build() -> Result<DistReport> {
 
     run(Command::new("cargo")
         .current_dir(&root)
-        .args(["build", "--package", "genscope-app", "--target", WASM_TARGET, "--profile", PROFILE])
+        .args([
+            "build",
+            "--package",
+            "genscope-app",
+            "--target",
+            WASM_TARGET,
+            "--profile",
+            PROFILE,
+        ])
         .env("GENSCOPE_GIT_REV", &build))?;
 
     let dist = root.join("dist");
     if dist.exists() {
-        fs::remove_dir_all(&dist).with_context(|| format!("removing the old {}", dist.display()))?;
+        fs::remove_dir_all(&dist)
+            .with_context(|| format!("removing the old {}", dist.display()))?;
     }
     let pkg = dist.join("pkg");
     let wasm_in = root.join(format!("target/{WASM_TARGET}/{PROFILE}/genscope-app.wasm"));
     run(Command::new(bindgen_dir.join("wasm-bindgen"))
         .arg(&wasm_in)
-        .args(["--target", "web", "--no-typescript", "--remove-name-section", "--out-name", "genscope_app"])
+        .args([
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--out-name",
+            "genscope_app",
+        ])
         .arg("--out-dir")
         .arg(&pkg))?;
 
@@ -67,8 +89,17 @@ pub fn build() -> Result<DistReport> {
             // The features rustc's wasm32 target emits today; wasm-opt must accept them all.
             run(Command::new(wasm_opt)
                 .arg(&wasm)
-                .args(["-Oz", "--enable-simd", "--enable-bulk-memory", "--enable-nontrapping-float-to-int"])
-                .args(["--enable-sign-ext", "--enable-mutable-globals", "--enable-reference-types"])
+                .args([
+                    "-Oz",
+                    "--enable-simd",
+                    "--enable-bulk-memory",
+                    "--enable-nontrapping-float-to-int",
+                ])
+                .args([
+                    "--enable-sign-ext",
+                    "--enable-mutable-globals",
+                    "--enable-reference-types",
+                ])
                 .args(["--enable-multivalue", "-o"])
                 .arg(&wasm))?;
             true
@@ -88,7 +119,11 @@ pub fn build() -> Result<DistReport> {
         dist.display(),
         wasm_bytes as f64 / 1024.0,
         wasm_gzip_bytes as f64 / 1024.0,
-        if wasm_opt { " (wasm-opt -Oz)" } else { " (no wasm-opt)" },
+        if wasm_opt {
+            " (wasm-opt -Oz)"
+        } else {
+            " (no wasm-opt)"
+        },
         manifest.files.len(),
         manifest.total_bytes() as f64 / 1e6,
     );
@@ -108,7 +143,8 @@ fn copy_tree(from: &Path, to: &Path) -> Result<()> {
         if entry.file_type()?.is_dir() {
             copy_tree(&entry.path(), &target)?;
         } else {
-            fs::copy(entry.path(), &target).with_context(|| format!("copying {}", entry.path().display()))?;
+            fs::copy(entry.path(), &target)
+                .with_context(|| format!("copying {}", entry.path().display()))?;
         }
     }
     Ok(())
@@ -125,7 +161,10 @@ fn write_manifest(dist: &Path, build: &str) -> Result<AssetManifest> {
                 pending.push(path);
                 continue;
             }
-            let relative = path.strip_prefix(dist)?.to_string_lossy().replace('\\', "/");
+            let relative = path
+                .strip_prefix(dist)?
+                .to_string_lossy()
+                .replace('\\', "/");
             if relative == MANIFEST_PATH || relative.ends_with("/.gitkeep") {
                 continue;
             }
@@ -143,7 +182,10 @@ fn write_manifest(dist: &Path, build: &str) -> Result<AssetManifest> {
         build: build.to_owned(),
         files,
     };
-    fs::write(dist.join(MANIFEST_PATH), serde_json::to_string_pretty(&manifest)?)?;
+    fs::write(
+        dist.join(MANIFEST_PATH),
+        serde_json::to_string_pretty(&manifest)?,
+    )?;
     Ok(manifest)
 }
 

@@ -27,15 +27,26 @@ enum Task {
     Test,
 }
 
-fn main() -> Result<()> {
-    match Cli::parse().task {
+fn main() {
+    if let Err(error) = run(Cli::parse()) {
+        eprintln!("error: {error:#}");
+        std::process::exit(1);
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    match cli.task {
         Task::Dist => xtask::dist::build().map(drop),
         Task::Serve { port, no_build } => {
             if !no_build {
                 xtask::dist::build()?;
             }
             let root = xtask::tools::workspace_root().join("dist");
-            anyhow::ensure!(root.join("index.html").exists(), "{} has no index.html: run `cargo xtask dist`", root.display());
+            anyhow::ensure!(
+                root.join("index.html").exists(),
+                "{} has no index.html: run `cargo xtask dist`",
+                root.display()
+            );
             let server = xtask::serve::StaticServer::start(&root, &format!("127.0.0.1:{port}"))?;
             println!("genscope is served at {}", server.url(""));
             println!("(Ctrl-C stops the server)");

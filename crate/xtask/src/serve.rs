@@ -22,7 +22,8 @@ pub struct StaticServer {
 impl StaticServer {
     /// Serves the files under `root` on `addr` (e.g. `127.0.0.1:8080`, or `127.0.0.1:0` for a free port).
     pub fn start(root: &Path, addr: &str) -> Result<Self> {
-        let server = Arc::new(Server::http(addr).map_err(|e| anyhow!("cannot listen on {addr}: {e}"))?);
+        let server =
+            Arc::new(Server::http(addr).map_err(|e| anyhow!("cannot listen on {addr}: {e}"))?);
         let port = server
             .server_addr()
             .to_ip()
@@ -49,7 +50,11 @@ impl StaticServer {
 
     /// The URL of `path` (relative to the site root) on this server.
     pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}/{}", self.port, path.trim_start_matches('/'))
+        format!(
+            "http://127.0.0.1:{}/{}",
+            self.port,
+            path.trim_start_matches('/')
+        )
     }
 
     /// Blocks until the server stops (for `cargo xtask serve`).
@@ -94,7 +99,9 @@ fn content_type(path: &Path) -> String {
         Some("js") | Some("mjs") => "text/javascript; charset=utf-8".into(),
         Some("html") => "text/html; charset=utf-8".into(),
         Some("json") => "application/json".into(),
-        _ => mime_guess::from_path(path).first_or_octet_stream().to_string(),
+        _ => mime_guess::from_path(path)
+            .first_or_octet_stream()
+            .to_string(),
     }
 }
 
@@ -106,7 +113,9 @@ fn respond(root: &Path, request: Request) {
     let result = if !matches!(request.method(), Method::Get | Method::Head) {
         request.respond(Response::from_string("method not allowed").with_status_code(405))
     } else {
-        match resolve(root, request.url()).and_then(|file| fs::read(&file).ok().map(|body| (file, body))) {
+        match resolve(root, request.url())
+            .and_then(|file| fs::read(&file).ok().map(|body| (file, body)))
+        {
             Some((file, body)) => {
                 let response = Response::from_data(body)
                     .with_header(header("Content-Type", &content_type(&file)))
@@ -134,7 +143,10 @@ mod tests {
     #[test]
     fn resolve_stays_inside_root() {
         let root = Path::new("/srv/site");
-        assert_eq!(resolve(root, "/pkg/app.wasm?v=1"), Some(root.join("pkg/app.wasm")));
+        assert_eq!(
+            resolve(root, "/pkg/app.wasm?v=1"),
+            Some(root.join("pkg/app.wasm"))
+        );
         assert_eq!(resolve(root, "/a%20b.txt"), Some(root.join("a b.txt")));
         assert_eq!(resolve(root, "/../etc/passwd"), None);
         assert_eq!(resolve(root, "/assets/%2e%2e/%2e%2e/etc/passwd"), None);
@@ -157,17 +169,30 @@ mod tests {
         let server = StaticServer::start(&dir, "127.0.0.1:0").unwrap();
         let get = |path: &str| {
             use std::io::{Read, Write};
-            let mut stream = std::net::TcpStream::connect(server.url("").trim_start_matches("http://").trim_end_matches('/')).unwrap();
+            let mut stream = std::net::TcpStream::connect(
+                server
+                    .url("")
+                    .trim_start_matches("http://")
+                    .trim_end_matches('/'),
+            )
+            .unwrap();
             write!(stream, "GET {path} HTTP/1.0\r\nHost: x\r\n\r\n").unwrap();
             let mut text = String::new();
             stream.read_to_string(&mut text).unwrap();
             text
         };
         let index = get("/");
-        assert!(index.starts_with("HTTP/1.1 200") || index.starts_with("HTTP/1.0 200"), "{index}");
+        assert!(
+            index.starts_with("HTTP/1.1 200") || index.starts_with("HTTP/1.0 200"),
+            "{index}"
+        );
         assert!(index.contains("<p>hi</p>"));
         let wasm = get("/pkg/a.wasm");
-        assert!(wasm.to_lowercase().contains("content-type: application/wasm"), "{wasm}");
+        assert!(
+            wasm.to_lowercase()
+                .contains("content-type: application/wasm"),
+            "{wasm}"
+        );
         assert!(get("/missing.json").contains(" 404 "));
         drop(server);
         fs::remove_dir_all(&dir).unwrap();

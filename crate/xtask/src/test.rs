@@ -62,20 +62,32 @@ pub fn run_all() -> Result<()> {
         command
     };
 
-    stage("fmt", &mut || run(cargo().args(["fmt", "--all", "--check"])));
+    stage(
+        "fmt",
+        &mut || run(cargo().args(["fmt", "--all", "--check"])),
+    );
     stage("clippy", &mut || {
-        run(cargo().args(["clippy", "--workspace", "--all-targets", "--", "-D", "warnings"]))?;
-        run(cargo().args(["clippy", "--target", WASM_TARGET, "--all-targets"]).args([
-            "-p",
-            "genscope-app",
-            "-p",
-            "genscope-webgpu",
-            "-p",
-            "genscope-core",
+        run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
             "--",
             "-D",
             "warnings",
-        ]))
+        ]))?;
+        run(cargo()
+            .args(["clippy", "--target", WASM_TARGET, "--all-targets"])
+            .args([
+                "-p",
+                "genscope-app",
+                "-p",
+                "genscope-webgpu",
+                "-p",
+                "genscope-core",
+                "--",
+                "-D",
+                "warnings",
+            ]))
     });
     stage("native tests", &mut || {
         run(cargo().args(["test", "--workspace", "--exclude", "genscope-e2e"]))
@@ -88,13 +100,22 @@ pub fn run_all() -> Result<()> {
         let browser = browser.as_ref().context("setup found no browser")?;
         crate::dist::build()?;
         run(cargo()
-            .args(["test", "--package", "genscope-e2e", "--", "--test-threads=2"])
+            .args([
+                "test",
+                "--package",
+                "genscope-e2e",
+                "--",
+                "--test-threads=2",
+            ])
             .env("GENSCOPE_DIST", root.join("dist"))
             .env("CHROMEDRIVER", &browser.chromedriver)
             .env("GENSCOPE_CHROMIUM", &browser.chromium))
     });
 
-    println!("\n=== summary ({:.0} s) ===", started.elapsed().as_secs_f64());
+    println!(
+        "\n=== summary ({:.0} s) ===",
+        started.elapsed().as_secs_f64()
+    );
     for s in &stages {
         let verdict = if s.error.is_some() { "FAILED" } else { "ok" };
         println!("{:<24} {:<7} {:>7.1} s", s.name, verdict, s.seconds);
@@ -120,11 +141,25 @@ fn wasm_tests(root: &Path, cargo: &mut Command, browser: &tools::Browser) -> Res
         "goog:chromeOptions": { "binary": browser.chromium, "args": args }
     });
     let webdriver_json = work.join("webdriver.json");
-    std::fs::write(&webdriver_json, serde_json::to_string_pretty(&capabilities)?)?;
+    std::fs::write(
+        &webdriver_json,
+        serde_json::to_string_pretty(&capabilities)?,
+    )?;
 
     let result = run(cargo
-        .args(["test", "--target", WASM_TARGET, "-p", "genscope-core", "-p", "genscope-webgpu"])
-        .env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", bindgen_dir.join("wasm-bindgen-test-runner"))
+        .args([
+            "test",
+            "--target",
+            WASM_TARGET,
+            "-p",
+            "genscope-core",
+            "-p",
+            "genscope-webgpu",
+        ])
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            bindgen_dir.join("wasm-bindgen-test-runner"),
+        )
         .env("CHROMEDRIVER", &browser.chromedriver)
         .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", &webdriver_json)
         .env("WASM_BINDGEN_TEST_TIMEOUT", "120"));

@@ -67,7 +67,10 @@ fn is_root() -> bool {
 /// Installs Debian packages, or explains what to install when not root.
 pub fn apt_install(packages: &[&str], why: &str) -> Result<()> {
     if !is_root() {
-        bail!("{why}: install it with `sudo apt-get install -y {}`", packages.join(" "));
+        bail!(
+            "{why}: install it with `sudo apt-get install -y {}`",
+            packages.join(" ")
+        );
     }
     static UPDATE: Once = Once::new();
     let mut updated = Ok(());
@@ -82,7 +85,8 @@ pub fn apt_install(packages: &[&str], why: &str) -> Result<()> {
 
 /// Adds the wasm32 target to the toolchain when it is missing.
 pub fn ensure_wasm_target() -> Result<()> {
-    let installed = output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
+    let installed =
+        output(Command::new("rustup").args(["target", "list", "--installed"])).unwrap_or_default();
     if !installed.lines().any(|l| l.trim() == WASM_TARGET) {
         run(Command::new("rustup").args(["target", "add", WASM_TARGET]))?;
     }
@@ -101,7 +105,8 @@ pub fn ensure_rust_components() -> Result<()> {
 
 /// The version of `package` recorded in Cargo.lock.
 pub fn locked_version(package: &str) -> Result<String> {
-    let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock")).context("reading Cargo.lock")?;
+    let lock = std::fs::read_to_string(workspace_root().join("Cargo.lock"))
+        .context("reading Cargo.lock")?;
     let needle = format!("name = \"{package}\"\nversion = \"");
     let start = lock
         .find(&needle)
@@ -117,11 +122,15 @@ pub fn ensure_wasm_bindgen() -> Result<PathBuf> {
     let version = locked_version("wasm-bindgen")?;
     let found = output(Command::new("wasm-bindgen").arg("--version")).unwrap_or_default();
     if found.split_whitespace().nth(1) != Some(version.as_str()) {
-        eprintln!("wasm-bindgen-cli {version} is needed (found {:?}); installing it from crates.io", found);
+        eprintln!(
+            "wasm-bindgen-cli {version} is needed (found {:?}); installing it from crates.io",
+            found
+        );
         // Not --locked: a yanked dependency in its lock file once broke that (see shared/TESTING.md).
         run(Command::new("cargo").args(["install", "wasm-bindgen-cli", "--version", &version]))?;
     }
-    let bindgen = which("wasm-bindgen").context("wasm-bindgen is installed but not on PATH (add ~/.cargo/bin)")?;
+    let bindgen = which("wasm-bindgen")
+        .context("wasm-bindgen is installed but not on PATH (add ~/.cargo/bin)")?;
     Ok(bindgen.parent().expect("a file has a parent").to_path_buf())
 }
 
@@ -138,13 +147,21 @@ pub fn ensure_wasm_opt() -> Option<PathBuf> {
         return None;
     }
     let installed = run(Command::new("npm")
-        .args(["install", "--no-save", "--no-audit", "--no-fund", "--prefix"])
+        .args([
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+        ])
         .arg(&prefix)
         .arg(BINARYEN_NPM));
     match installed {
         Ok(()) if wasm_opt.exists() => Some(wasm_opt),
         _ => {
-            eprintln!("warning: could not install {BINARYEN_NPM}; the wasm is not run through wasm-opt");
+            eprintln!(
+                "warning: could not install {BINARYEN_NPM}; the wasm is not run through wasm-opt"
+            );
             None
         }
     }
@@ -160,11 +177,20 @@ pub struct Browser {
 
 /// Finds Chromium and chromedriver, installing Debian's packages when they are missing.
 pub fn ensure_browser() -> Result<Browser> {
-    let find = || Some((which("chromium").or_else(|| which("chromium-browser"))?, which("chromedriver")?));
+    let find = || {
+        Some((
+            which("chromium").or_else(|| which("chromium-browser"))?,
+            which("chromedriver")?,
+        ))
+    };
     if find().is_none() {
-        apt_install(&["chromium", "chromium-driver"], "the browser tests need Chromium and chromedriver")?;
+        apt_install(
+            &["chromium", "chromium-driver"],
+            "the browser tests need Chromium and chromedriver",
+        )?;
     }
-    let (chromium, chromedriver) = find().context("chromium and chromedriver are still not on PATH")?;
+    let (chromium, chromedriver) =
+        find().context("chromium and chromedriver are still not on PATH")?;
     Ok(Browser {
         chromium,
         chromedriver,
@@ -175,10 +201,17 @@ pub fn ensure_browser() -> Result<Browser> {
 pub fn ensure_lavapipe() -> Result<()> {
     let icd_dir = Path::new("/usr/share/vulkan/icd.d");
     let has_lavapipe = std::fs::read_dir(icd_dir)
-        .map(|entries| entries.flatten().any(|e| e.file_name().to_string_lossy().starts_with("lvp_icd")))
+        .map(|entries| {
+            entries
+                .flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with("lvp_icd"))
+        })
         .unwrap_or(false);
     if !has_lavapipe {
-        apt_install(&["mesa-vulkan-drivers"], "native WebGPU tests need a Vulkan driver (lavapipe)")?;
+        apt_install(
+            &["mesa-vulkan-drivers"],
+            "native WebGPU tests need a Vulkan driver (lavapipe)",
+        )?;
     }
     Ok(())
 }

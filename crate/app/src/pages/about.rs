@@ -10,7 +10,11 @@ pub fn AboutPage() -> Html {
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
     let assets = match &site.manifest {
         Load::Loading => "loading the asset list…".to_owned(),
-        Load::Ready(m) => format!("{} files, {:.1} MB", m.files.len(), m.total_bytes() as f64 / 1e6),
+        Load::Ready(m) => format!(
+            "{} files, {:.1} MB",
+            m.files.len(),
+            m.total_bytes() as f64 / 1e6
+        ),
         Load::Failed(_) => "unavailable (see the error above)".to_owned(),
     };
     html! {

@@ -1,0 +1,129 @@
+//! The small set of tensor operations every model is written against.
+//!
+//! One model definition runs on two backends: [`crate::cpu::CpuBackend`] (candle-core tensors; also what the
+//! trainer differentiates) and `genscope_webgpu::WgpuBackend` (WGSL kernels). Operations only *record* work; a
+//! GPU backend runs everything recorded so far when a tensor is [`Backend::read`], so a whole forward pass costs
+//! one submission and one readback.
+
+use crate::Result;
+
+/// Elementwise activation functions, one enum so that each backend needs a single kernel for all of them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Activation {
+    /// `max(x, 0)`.
+    Relu,
+    /// `x` if positive, else `slope * x`.
+    LeakyRelu(f32),
+    /// GELU, tanh approximation (as GPT-2 and llama2.c's siblings use).
+    Gelu,
+    /// `x * sigmoid(x)` (SwiGLU's gate).
+    Silu,
+    /// `1 / (1 + exp(-x))`.
+    Sigmoid,
+    /// Hyperbolic tangent.
+    Tanh,
+    /// `exp(x)`.
+    Exp,
+}
+
+impl Activation {
+    /// The function on one value: the reference both backends are tested against.
+    pub fn apply(self, x: f32) -> f32 {
+        match self {
+            Activation::Relu => x.max(0.0),
+            Activation::LeakyRelu(slope) => {
+                if x > 0.0 {
+                    x
+                } else {
+                    slope * x
+                }
+            }
+            Activation::Gelu => {
+                let c = (2.0 / std::f32::consts::PI).sqrt();
+                0.5 * x * (1.0 + (c * (x + 0.044_715 * x * x * x)).tanh())
+            }
+            Activation::Silu => x / (1.0 + (-x).exp()),
+            Activation::Sigmoid => 1.0 / (1.0 + (-x).exp()),
+            Activation::Tanh => x.tanh(),
+            Activation::Exp => x.exp(),
+        }
+    }
+}
+
+/// Elementwise binary operations on tensors of the same shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Binary {
+    /// `a + b`.
+    Add,
+    /// `a * b`.
+    Mul,
+}
+
+/// A compute backend: where tensors live and how the models' operations run on them.
+///
+/// Shapes are row-major; a matrix is `[rows, cols]`. Every operation checks its operands' shapes and returns
+/// [`crate::Error::Shape`] instead of panicking.
+pub trait Backend {
+    /// A tensor on this backend. Cloning is cheap (reference counted).
+    type Tensor: Clone;
+
+    /// A short name for the status line and benchmark tables, e.g. `wasm CPU` or `WebGPU · llvmpipe`.
+    fn name(&self) -> String;
+
+    /// Copies host data into a tensor of `shape` (`data.len()` must equal the shape's product).
+    fn upload(&self, data: &[f32], shape: &[usize]) -> Result<Self::Tensor>;
+
+    /// The tensor's shape (known without waiting for the device).
+    fn shape(&self, tensor: &Self::Tensor) -> Vec<usize>;
+
+    /// Runs whatever is pending and copies the tensor's values to the host, row-major.
+    #[allow(async_fn_in_trait)] // the models run on one thread (a worker, a test); no Send bound is wanted
+    async fn read(&self, tensor: &Self::Tensor) -> Result<Vec<f32>>;
+
+    /// A fully connected layer, `x · wᵀ + bias`: `x` is `[rows, in]`, `weight` is `[out, in]` (PyTorch's layout),
+    /// `bias` is `[out]`; the result is `[rows, out]`.
+    fn linear(&self, x: &Self::Tensor, weight: &Self::Tensor, bias: Option<&Self::Tensor>) -> Result<Self::Tensor>;
+
+    /// Matrix product `[m, k] · [k, n] -> [m, n]`.
+    fn matmul(&self, a: &Self::Tensor, b: &Self::Tensor) -> Result<Self::Tensor>;
+
+    /// Applies `activation` to every element.
+    fn activate(&self, x: &Self::Tensor, activation: Activation) -> Result<Self::Tensor>;
+
+    /// `a op b`, elementwise, same shapes.
+    fn binary(&self, a: &Self::Tensor, b: &Self::Tensor, op: Binary) -> Result<Self::Tensor>;
+
+    /// The same data seen with another shape of equal size.
+    fn reshape(&self, x: &Self::Tensor, shape: &[usize]) -> Result<Self::Tensor>;
+}
+
+/// Checks that `data` fills `shape` exactly; shared by the backends' `upload`.
+pub fn check_upload(data_len: usize, shape: &[usize]) -> Result<()> {
+    let elements: usize = shape.iter().product();
+    if elements != data_len {
+        return Err(crate::Error::Shape(format!(
+            "upload of {data_len} values into shape {shape:?} ({elements} elements)"
+        )));
+    }
+    Ok(())
+}
+
+/// Checks the operands of [`Backend::linear`] and returns `(rows, in, out)`.
+pub fn linear_dims(x: &[usize], weight: &[usize], bias: Option<&[usize]>) -> Result<(usize, usize, usize)> {
+    let bad = || crate::Error::Shape(format!("linear: x {x:?}, weight {weight:?}, bias {bias:?}"));
+    let (&[rows, inputs], &[outputs, w_inputs]) = (x, weight) else {
+        return Err(bad());
+    };
+    if inputs != w_inputs || bias.is_some_and(|b| b != [outputs]) {
+        return Err(bad());
+    }
+    Ok((rows, inputs, outputs))
+}
+
+/// Checks the operands of [`Backend::matmul`] and returns `(m, k, n)`.
+pub fn matmul_dims(a: &[usize], b: &[usize]) -> Result<(usize, usize, usize)> {
+    match (a, b) {
+        (&[m, k], &[k2, n]) if k == k2 => Ok((m, k, n)),
+        _ => Err(crate::Error::Shape(format!("matmul: {a:?} · {b:?}"))),
+    }
+}

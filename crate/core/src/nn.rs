@@ -1,0 +1,106 @@
+//! Layers shared by the models, and where their parameters come from.
+
+use std::collections::BTreeMap;
+
+use crate::backend::{Activation, Backend};
+use crate::{Error, Result};
+
+/// Where a model gets its parameters: checked weights from a file (inference) or fresh variables (training).
+pub trait Params<B: Backend> {
+    /// The parameter `name`, which must have exactly `shape`.
+    fn param(&mut self, backend: &B, name: &str, shape: &[usize]) -> Result<B::Tensor>;
+}
+
+/// Host-side f32 tensors by name, e.g. read from a safetensors file. Every lookup checks the shape, and
+/// [`HostWeights::finish`] reports tensors that the model never asked for.
+#[derive(Clone, Debug, Default)]
+pub struct HostWeights {
+    tensors: BTreeMap<String, (Vec<usize>, Vec<f32>)>,
+    used: std::collections::BTreeSet<String>,
+}
+
+impl HostWeights {
+    /// An empty set.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a tensor; `data.len()` must equal the product of `shape`.
+    pub fn insert(&mut self, name: impl Into<String>, shape: Vec<usize>, data: Vec<f32>) -> Result<()> {
+        let name = name.into();
+        crate::backend::check_upload(data.len(), &shape)
+            .map_err(|_| Error::Weights(format!("tensor `{name}`: {} values do not fill shape {shape:?}", data.len())))?;
+        self.tensors.insert(name, (shape, data));
+        Ok(())
+    }
+
+    /// The names of all tensors, sorted.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.tensors.keys().map(String::as_str)
+    }
+
+    /// The shape and data of `name`, if present.
+    pub fn get(&self, name: &str) -> Option<(&[usize], &[f32])> {
+        self.tensors.get(name).map(|(s, d)| (s.as_slice(), d.as_slice()))
+    }
+
+    /// Fails if some tensors were never requested: the file belongs to another configuration.
+    pub fn finish(&self) -> Result<()> {
+        let unused: Vec<&str> = self
+            .tensors
+            .keys()
+            .filter(|n| !self.used.contains(*n))
+            .map(String::as_str)
+            .collect();
+        if unused.is_empty() {
+            Ok(())
+        } else {
+            Err(Error::Weights(format!("unexpected tensors for this configuration: {}", unused.join(", "))))
+        }
+    }
+}
+
+impl<B: Backend> Params<B> for HostWeights {
+    fn param(&mut self, backend: &B, name: &str, shape: &[usize]) -> Result<B::Tensor> {
+        let (found, data) = self
+            .tensors
+            .get(name)
+            .ok_or_else(|| Error::Weights(format!("missing tensor `{name}` (expected shape {shape:?})")))?;
+        if found != shape {
+            return Err(Error::Weights(format!(
+                "tensor `{name}` has shape {found:?}, the configuration expects {shape:?}"
+            )));
+        }
+        if let Some(i) = data.iter().position(|v| !v.is_finite()) {
+            return Err(Error::Weights(format!("tensor `{name}` holds a non-finite value at index {i}")));
+        }
+        self.used.insert(name.to_owned());
+        backend.upload(data, shape)
+    }
+}
+
+/// A fully connected layer with bias (`prefix.weight` `[out, in]`, `prefix.bias` `[out]`).
+#[derive(Clone, Debug)]
+pub struct Linear<B: Backend> {
+    weight: B::Tensor,
+    bias: B::Tensor,
+}
+
+impl<B: Backend> Linear<B> {
+    /// Loads `prefix.weight` and `prefix.bias`.
+    pub fn new(backend: &B, params: &mut impl Params<B>, prefix: &str, inputs: usize, outputs: usize) -> Result<Self> {
+        Ok(Self {
+            weight: params.param(backend, &format!("{prefix}.weight"), &[outputs, inputs])?,
+            bias: params.param(backend, &format!("{prefix}.bias"), &[outputs])?,
+        })
+    }
+
+    /// `x · wᵀ + b`, then `activation` if given.
+    pub fn forward(&self, backend: &B, x: &B::Tensor, activation: Option<Activation>) -> Result<B::Tensor> {
+        let y = backend.linear(x, &self.weight, Some(&self.bias))?;
+        match activation {
+            Some(a) => backend.activate(&y, a),
+            None => Ok(y),
+        }
+    }
+}

@@ -1,0 +1,269 @@
+//! `WgpuBackend`: genscope-core's [`Backend`] on WebGPU compute shaders.
+//!
+//! Operations are recorded into one pending command encoder; [`Backend::read`] submits everything recorded so far
+//! and maps one result buffer, so a model's forward pass costs one submission and one readback (readback is the
+//! expensive part on WebGPU). Pipelines are built once per kernel and cached.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
+use genscope_core::backend::{check_upload, linear_dims, matmul_dims, Activation, Backend, Binary};
+use genscope_core::{Error, Result};
+use wgpu::util::DeviceExt;
+
+use crate::context::{compute_pipeline, GpuContext, GpuError};
+use crate::dispatch::{workgroup_grid, MAX_WORKGROUPS_PER_DIM};
+
+/// Threads per workgroup of the elementwise kernels (`@workgroup_size` in unary.wgsl and binary.wgsl).
+const ELEMENTWISE_WORKGROUP: u32 = 256;
+/// Output tile side of matmul.wgsl.
+const MATMUL_TILE: u32 = 16;
+
+/// The WGSL kernels, one pipeline each.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Kernel {
+    Matmul,
+    Gemv,
+    Unary,
+    Binary,
+}
+
+impl Kernel {
+    fn source(self) -> &'static str {
+        match self {
+            Kernel::Matmul => include_str!("kernels/matmul.wgsl"),
+            Kernel::Gemv => include_str!("kernels/gemv.wgsl"),
+            Kernel::Unary => include_str!("kernels/unary.wgsl"),
+            Kernel::Binary => include_str!("kernels/binary.wgsl"),
+        }
+    }
+}
+
+/// A tensor in a GPU storage buffer. Cloning shares the buffer.
+#[derive(Clone, Debug)]
+pub struct GpuTensor {
+    buffer: Rc<wgpu::Buffer>,
+    shape: Vec<usize>,
+}
+
+impl GpuTensor {
+    fn len(&self) -> usize {
+        self.shape.iter().product()
+    }
+}
+
+/// genscope's models on WebGPU.
+pub struct WgpuBackend {
+    gpu: Rc<GpuContext>,
+    pending: RefCell<Option<wgpu::CommandEncoder>>,
+    pipelines: RefCell<HashMap<Kernel, wgpu::ComputePipeline>>,
+    /// Bound where a kernel's optional bias is absent (WebGPU cannot bind nothing).
+    no_bias: wgpu::Buffer,
+}
+
+impl From<GpuError> for Error {
+    fn from(e: GpuError) -> Self {
+        Error::Backend(e.to_string())
+    }
+}
+
+impl WgpuBackend {
+    /// A backend on an open device.
+    pub fn new(gpu: Rc<GpuContext>) -> Self {
+        let no_bias = gpu.device().create_buffer(&wgpu::BufferDescriptor {
+            label: Some("no-bias"),
+            size: 4,
+            usage: wgpu::BufferUsages::STORAGE,
+            mapped_at_creation: false,
+        });
+        Self {
+            gpu,
+            pending: RefCell::new(None),
+            pipelines: RefCell::new(HashMap::new()),
+            no_bias,
+        }
+    }
+
+    /// The device this backend runs on.
+    pub fn context(&self) -> &GpuContext {
+        &self.gpu
+    }
+
+    fn output(&self, label: &str, elements: usize) -> Result<wgpu::Buffer> {
+        if elements == 0 {
+            return Err(Error::Shape(format!("{label}: empty result")));
+        }
+        Ok(self.gpu.device().create_buffer(&wgpu::BufferDescriptor {
+            label: Some(label),
+            size: (elements * 4) as u64,
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        }))
+    }
+
+    /// Records one dispatch of `kernel` with `buffers` bound in order and `params` as the last (uniform) binding.
+    fn dispatch(&self, kernel: Kernel, buffers: &[&wgpu::Buffer], params: [u32; 4], grid: (u32, u32)) -> Result<()> {
+        if grid.0 > MAX_WORKGROUPS_PER_DIM || grid.1 > MAX_WORKGROUPS_PER_DIM {
+            return Err(Error::Shape(format!("{kernel:?}: dispatch grid {grid:?} is too large")));
+        }
+        let device = self.gpu.device();
+        let mut pipelines = self.pipelines.borrow_mut();
+        let pipeline = pipelines
+            .entry(kernel)
+            .or_insert_with(|| compute_pipeline(device, &format!("{kernel:?}"), kernel.source()));
+        let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("params"),
+            contents: bytemuck::cast_slice(&params),
+            usage: wgpu::BufferUsages::UNIFORM,
+        });
+        let entries: Vec<wgpu::BindGroupEntry> = buffers
+            .iter()
+            .copied()
+            .chain(std::iter::once(&uniform))
+            .enumerate()
+            .map(|(i, buffer)| wgpu::BindGroupEntry {
+                binding: i as u32,
+                resource: buffer.as_entire_binding(),
+            })
+            .collect();
+        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
+            label: None,
+            layout: &pipeline.get_bind_group_layout(0),
+            entries: &entries,
+        });
+        let mut pending = self.pending.borrow_mut();
+        let encoder = pending.get_or_insert_with(|| {
+            device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") })
+        });
+        let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
+        pass.set_pipeline(pipeline);
+        pass.set_bind_group(0, &bind_group, &[]);
+        pass.dispatch_workgroups(grid.0, grid.1, 1);
+        Ok(())
+    }
+
+    fn elementwise_grid(len: usize) -> (u32, u32) {
+        workgroup_grid((len as u32).div_ceil(ELEMENTWISE_WORKGROUP))
+    }
+
+    /// `a · B (+ bias)`; `transposed` when `b` is `[n, k]`.
+    fn matmul_into(
+        &self,
+        a: &GpuTensor,
+        b: &GpuTensor,
+        bias: Option<&GpuTensor>,
+        (m, k, n): (usize, usize, usize),
+        transposed: bool,
+    ) -> Result<GpuTensor> {
+        let out = self.output("matmul", m * n)?;
+        let flags = u32::from(transposed) | (u32::from(bias.is_some()) << 1);
+        let bias_buffer = bias.map_or(&self.no_bias, |t| &*t.buffer);
+        let buffers = [&*a.buffer, &*b.buffer, bias_buffer, &out];
+        let params = [m as u32, n as u32, k as u32, flags];
+        if m == 1 && transposed {
+            self.dispatch(Kernel::Gemv, &buffers, params, workgroup_grid(n as u32))?;
+        } else {
+            let grid = ((n as u32).div_ceil(MATMUL_TILE), (m as u32).div_ceil(MATMUL_TILE));
+            self.dispatch(Kernel::Matmul, &buffers, params, grid)?;
+        }
+        Ok(GpuTensor {
+            buffer: Rc::new(out),
+            shape: vec![m, n],
+        })
+    }
+}
+
+impl Backend for WgpuBackend {
+    type Tensor = GpuTensor;
+
+    fn name(&self) -> String {
+        self.gpu.adapter().to_string()
+    }
+
+    fn upload(&self, data: &[f32], shape: &[usize]) -> Result<GpuTensor> {
+        check_upload(data.len(), shape)?;
+        if data.is_empty() {
+            return Err(Error::Shape("upload of an empty tensor".into()));
+        }
+        let buffer = self.gpu.device().create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some("tensor"),
+            contents: bytemuck::cast_slice(data),
+            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+        });
+        Ok(GpuTensor {
+            buffer: Rc::new(buffer),
+            shape: shape.to_vec(),
+        })
+    }
+
+    fn shape(&self, tensor: &GpuTensor) -> Vec<usize> {
+        tensor.shape.clone()
+    }
+
+    async fn read(&self, tensor: &GpuTensor) -> Result<Vec<f32>> {
+        let encoder = self.pending.borrow_mut().take().unwrap_or_else(|| {
+            self.gpu
+                .device()
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("read") })
+        });
+        Ok(self
+            .gpu
+            .read_back(encoder, &tensor.buffer, (tensor.len() * 4) as u64)
+            .await?)
+    }
+
+    fn linear(&self, x: &GpuTensor, weight: &GpuTensor, bias: Option<&GpuTensor>) -> Result<GpuTensor> {
+        let (rows, inputs, outputs) = linear_dims(&x.shape, &weight.shape, bias.map(|b| b.shape.as_slice()))?;
+        self.matmul_into(x, weight, bias, (rows, inputs, outputs), true)
+    }
+
+    fn matmul(&self, a: &GpuTensor, b: &GpuTensor) -> Result<GpuTensor> {
+        let dims = matmul_dims(&a.shape, &b.shape)?;
+        self.matmul_into(a, b, None, dims, false)
+    }
+
+    fn activate(&self, x: &GpuTensor, activation: Activation) -> Result<GpuTensor> {
+        let (op, slope) = match activation {
+            Activation::Relu => (0, 0.0),
+            Activation::LeakyRelu(slope) => (1, slope),
+            Activation::Gelu => (2, 0.0),
+            Activation::Silu => (3, 0.0),
+            Activation::Sigmoid => (4, 0.0),
+            Activation::Tanh => (5, 0.0),
+            Activation::Exp => (6, 0.0),
+        };
+        let out = self.output("activate", x.len())?;
+        let params = [x.len() as u32, op, slope.to_bits(), 0];
+        self.dispatch(Kernel::Unary, &[&x.buffer, &out], params, Self::elementwise_grid(x.len()))?;
+        Ok(GpuTensor {
+            buffer: Rc::new(out),
+            shape: x.shape.clone(),
+        })
+    }
+
+    fn binary(&self, a: &GpuTensor, b: &GpuTensor, op: Binary) -> Result<GpuTensor> {
+        if a.shape != b.shape {
+            return Err(Error::Shape(format!("{op:?}: {:?} and {:?}", a.shape, b.shape)));
+        }
+        let out = self.output("binary", a.len())?;
+        let code = match op {
+            Binary::Add => 0,
+            Binary::Mul => 1,
+        };
+        let params = [a.len() as u32, code, 0, 0];
+        self.dispatch(Kernel::Binary, &[&a.buffer, &b.buffer, &out], params, Self::elementwise_grid(a.len()))?;
+        Ok(GpuTensor {
+            buffer: Rc::new(out),
+            shape: a.shape.clone(),
+        })
+    }
+
+    fn reshape(&self, x: &GpuTensor, shape: &[usize]) -> Result<GpuTensor> {
+        check_upload(x.len(), shape)?;
+        Ok(GpuTensor {
+            buffer: Rc::clone(&x.buffer),
+            shape: shape.to_vec(),
+        })
+    }
+}
