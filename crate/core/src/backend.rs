@@ -82,7 +82,12 @@ pub trait Backend {
 
     /// A fully connected layer, `x · wᵀ + bias`: `x` is `[rows, in]`, `weight` is `[out, in]` (PyTorch's layout),
     /// `bias` is `[out]`; the result is `[rows, out]`.
-    fn linear(&self, x: &Self::Tensor, weight: &Self::Tensor, bias: Option<&Self::Tensor>) -> Result<Self::Tensor>;
+    fn linear(
+        &self,
+        x: &Self::Tensor,
+        weight: &Self::Tensor,
+        bias: Option<&Self::Tensor>,
+    ) -> Result<Self::Tensor>;
 
     /// Matrix product `[m, k] · [k, n] -> [m, n]`.
     fn matmul(&self, a: &Self::Tensor, b: &Self::Tensor) -> Result<Self::Tensor>;
@@ -109,7 +114,11 @@ pub fn check_upload(data_len: usize, shape: &[usize]) -> Result<()> {
 }
 
 /// Checks the operands of [`Backend::linear`] and returns `(rows, in, out)`.
-pub fn linear_dims(x: &[usize], weight: &[usize], bias: Option<&[usize]>) -> Result<(usize, usize, usize)> {
+pub fn linear_dims(
+    x: &[usize],
+    weight: &[usize],
+    bias: Option<&[usize]>,
+) -> Result<(usize, usize, usize)> {
     let bad = || crate::Error::Shape(format!("linear: x {x:?}, weight {weight:?}, bias {bias:?}"));
     let (&[rows, inputs], &[outputs, w_inputs]) = (x, weight) else {
         return Err(bad());

@@ -70,7 +70,11 @@ impl Backend for CpuBackend {
 
     fn binary(&self, a: &Tensor, b: &Tensor, op: Binary) -> Result<Tensor> {
         if a.dims() != b.dims() {
-            return Err(Error::Shape(format!("{op:?}: {:?} and {:?}", a.dims(), b.dims())));
+            return Err(Error::Shape(format!(
+                "{op:?}: {:?} and {:?}",
+                a.dims(),
+                b.dims()
+            )));
         }
         Ok(match op {
             Binary::Add => (a + b)?,

@@ -1,6 +1,31 @@
 //! genscope-core: everything about the models that does not touch the web.
 //!
-//! Today it owns the asset manifest (what `dist/` ships and how to check it). The backend trait, the three models,
-//! sampling and weight loading arrive here with the engine issue; see `ARCHITECTURE.md`.
+//! - [`backend`]: the small [`Backend`](backend::Backend) trait every model is written against, and
+//!   [`cpu::CpuBackend`], its candle-core implementation (wasm CPU in the browser, and the trainer's backend).
+//! - [`nn`]: shared layers and [`nn::Params`], where a model's parameters come from (checked weights or
+//!   trainable variables).
+//! - [`vae`]: the VAE, one file per model (the GAN and the LM follow with the engine issue).
+//! - [`manifest`]: the asset manifest that `dist/` ships and the site checks downloads against.
 
+pub mod backend;
+pub mod cpu;
 pub mod manifest;
+pub mod nn;
+pub mod vae;
+
+/// What can go wrong in genscope-core. Messages name the tensor, file or shape concerned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// Operands of an operation do not fit together.
+    #[error("shape mismatch: {0}")]
+    Shape(String),
+    /// The backend failed (a lost GPU device, an allocation failure, ...).
+    #[error("backend error: {0}")]
+    Backend(String),
+    /// Weights do not match the model's configuration or are not usable.
+    #[error("bad weights: {0}")]
+    Weights(String),
+}
+
+/// genscope-core's result type.
+pub type Result<T> = std::result::Result<T, Error>;

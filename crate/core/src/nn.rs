@@ -26,10 +26,19 @@ impl HostWeights {
     }
 
     /// Adds a tensor; `data.len()` must equal the product of `shape`.
-    pub fn insert(&mut self, name: impl Into<String>, shape: Vec<usize>, data: Vec<f32>) -> Result<()> {
+    pub fn insert(
+        &mut self,
+        name: impl Into<String>,
+        shape: Vec<usize>,
+        data: Vec<f32>,
+    ) -> Result<()> {
         let name = name.into();
-        crate::backend::check_upload(data.len(), &shape)
-            .map_err(|_| Error::Weights(format!("tensor `{name}`: {} values do not fill shape {shape:?}", data.len())))?;
+        crate::backend::check_upload(data.len(), &shape).map_err(|_| {
+            Error::Weights(format!(
+                "tensor `{name}`: {} values do not fill shape {shape:?}",
+                data.len()
+            ))
+        })?;
         self.tensors.insert(name, (shape, data));
         Ok(())
     }
@@ -41,7 +50,9 @@ impl HostWeights {
 
     /// The shape and data of `name`, if present.
     pub fn get(&self, name: &str) -> Option<(&[usize], &[f32])> {
-        self.tensors.get(name).map(|(s, d)| (s.as_slice(), d.as_slice()))
+        self.tensors
+            .get(name)
+            .map(|(s, d)| (s.as_slice(), d.as_slice()))
     }
 
     /// Fails if some tensors were never requested: the file belongs to another configuration.
@@ -55,24 +66,30 @@ impl HostWeights {
         if unused.is_empty() {
             Ok(())
         } else {
-            Err(Error::Weights(format!("unexpected tensors for this configuration: {}", unused.join(", "))))
+            Err(Error::Weights(format!(
+                "unexpected tensors for this configuration: {}",
+                unused.join(", ")
+            )))
         }
     }
 }
 
 impl<B: Backend> Params<B> for HostWeights {
     fn param(&mut self, backend: &B, name: &str, shape: &[usize]) -> Result<B::Tensor> {
-        let (found, data) = self
-            .tensors
-            .get(name)
-            .ok_or_else(|| Error::Weights(format!("missing tensor `{name}` (expected shape {shape:?})")))?;
+        let (found, data) = self.tensors.get(name).ok_or_else(|| {
+            Error::Weights(format!(
+                "missing tensor `{name}` (expected shape {shape:?})"
+            ))
+        })?;
         if found != shape {
             return Err(Error::Weights(format!(
                 "tensor `{name}` has shape {found:?}, the configuration expects {shape:?}"
             )));
         }
         if let Some(i) = data.iter().position(|v| !v.is_finite()) {
-            return Err(Error::Weights(format!("tensor `{name}` holds a non-finite value at index {i}")));
+            return Err(Error::Weights(format!(
+                "tensor `{name}` holds a non-finite value at index {i}"
+            )));
         }
         self.used.insert(name.to_owned());
         backend.upload(data, shape)
@@ -88,7 +105,13 @@ pub struct Linear<B: Backend> {
 
 impl<B: Backend> Linear<B> {
     /// Loads `prefix.weight` and `prefix.bias`.
-    pub fn new(backend: &B, params: &mut impl Params<B>, prefix: &str, inputs: usize, outputs: usize) -> Result<Self> {
+    pub fn new(
+        backend: &B,
+        params: &mut impl Params<B>,
+        prefix: &str,
+        inputs: usize,
+        outputs: usize,
+    ) -> Result<Self> {
         Ok(Self {
             weight: params.param(backend, &format!("{prefix}.weight"), &[outputs, inputs])?,
             bias: params.param(backend, &format!("{prefix}.bias"), &[outputs])?,
@@ -96,7 +119,12 @@ impl<B: Backend> Linear<B> {
     }
 
     /// `x · wᵀ + b`, then `activation` if given.
-    pub fn forward(&self, backend: &B, x: &B::Tensor, activation: Option<Activation>) -> Result<B::Tensor> {
+    pub fn forward(
+        &self,
+        backend: &B,
+        x: &B::Tensor,
+        activation: Option<Activation>,
+    ) -> Result<B::Tensor> {
         let y = backend.linear(x, &self.weight, Some(&self.bias))?;
         match activation {
             Some(a) => backend.activate(&y, a),

@@ -41,13 +41,21 @@ impl VaeConfig {
             ("decoder.out", h, p),
         ]
         .into_iter()
-        .flat_map(|(name, i, o)| [(format!("{name}.weight"), vec![o, i]), (format!("{name}.bias"), vec![o])])
+        .flat_map(|(name, i, o)| {
+            [
+                (format!("{name}.weight"), vec![o, i]),
+                (format!("{name}.bias"), vec![o]),
+            ]
+        })
         .collect()
     }
 
     /// Total number of parameters.
     pub fn parameter_count(&self) -> usize {
-        self.parameter_shapes().iter().map(|(_, s)| s.iter().product::<usize>()).sum()
+        self.parameter_shapes()
+            .iter()
+            .map(|(_, s)| s.iter().product::<usize>())
+            .sum()
     }
 }
 
@@ -84,7 +92,9 @@ impl<B: Backend> Vae<B> {
     fn check_width(&self, backend: &B, x: &B::Tensor, width: usize, what: &str) -> Result<()> {
         match backend.shape(x).as_slice() {
             [_, w] if *w == width => Ok(()),
-            other => Err(Error::Shape(format!("{what} must be [batch, {width}], got {other:?}"))),
+            other => Err(Error::Shape(format!(
+                "{what} must be [batch, {width}], got {other:?}"
+            ))),
         }
     }
 
@@ -93,7 +103,10 @@ impl<B: Backend> Vae<B> {
         self.check_width(backend, images, self.config.pixels(), "images")?;
         let h = self.encoder[0].forward(backend, images, Some(Activation::Relu))?;
         let h = self.encoder[1].forward(backend, &h, Some(Activation::Relu))?;
-        Ok((self.mean.forward(backend, &h, None)?, self.log_var.forward(backend, &h, None)?))
+        Ok((
+            self.mean.forward(backend, &h, None)?,
+            self.log_var.forward(backend, &h, None)?,
+        ))
     }
 
     /// Latents `[batch, latent]` → Bernoulli logits `[batch, pixels]`.

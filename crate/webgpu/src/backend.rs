@@ -97,15 +97,25 @@ impl WgpuBackend {
         Ok(self.gpu.device().create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size: (elements * 4) as u64,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            usage: wgpu::BufferUsages::STORAGE
+                | wgpu::BufferUsages::COPY_SRC
+                | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         }))
     }
 
     /// Records one dispatch of `kernel` with `buffers` bound in order and `params` as the last (uniform) binding.
-    fn dispatch(&self, kernel: Kernel, buffers: &[&wgpu::Buffer], params: [u32; 4], grid: (u32, u32)) -> Result<()> {
+    fn dispatch(
+        &self,
+        kernel: Kernel,
+        buffers: &[&wgpu::Buffer],
+        params: [u32; 4],
+        grid: (u32, u32),
+    ) -> Result<()> {
         if grid.0 > MAX_WORKGROUPS_PER_DIM || grid.1 > MAX_WORKGROUPS_PER_DIM {
-            return Err(Error::Shape(format!("{kernel:?}: dispatch grid {grid:?} is too large")));
+            return Err(Error::Shape(format!(
+                "{kernel:?}: dispatch grid {grid:?} is too large"
+            )));
         }
         let device = self.gpu.device();
         let mut pipelines = self.pipelines.borrow_mut();
@@ -134,7 +144,9 @@ impl WgpuBackend {
         });
         let mut pending = self.pending.borrow_mut();
         let encoder = pending.get_or_insert_with(|| {
-            device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("forward") })
+            device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("forward"),
+            })
         });
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
         pass.set_pipeline(pipeline);
@@ -164,7 +176,10 @@ impl WgpuBackend {
         if m == 1 && transposed {
             self.dispatch(Kernel::Gemv, &buffers, params, workgroup_grid(n as u32))?;
         } else {
-            let grid = ((n as u32).div_ceil(MATMUL_TILE), (m as u32).div_ceil(MATMUL_TILE));
+            let grid = (
+                (n as u32).div_ceil(MATMUL_TILE),
+                (m as u32).div_ceil(MATMUL_TILE),
+            );
             self.dispatch(Kernel::Matmul, &buffers, params, grid)?;
         }
         Ok(GpuTensor {
@@ -186,11 +201,16 @@ impl Backend for WgpuBackend {
         if data.is_empty() {
             return Err(Error::Shape("upload of an empty tensor".into()));
         }
-        let buffer = self.gpu.device().create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("tensor"),
-            contents: bytemuck::cast_slice(data),
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
-        });
+        let buffer = self
+            .gpu
+            .device()
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("tensor"),
+                contents: bytemuck::cast_slice(data),
+                usage: wgpu::BufferUsages::STORAGE
+                    | wgpu::BufferUsages::COPY_SRC
+                    | wgpu::BufferUsages::COPY_DST,
+            });
         Ok(GpuTensor {
             buffer: Rc::new(buffer),
             shape: shape.to_vec(),
@@ -205,7 +225,9 @@ impl Backend for WgpuBackend {
         let encoder = self.pending.borrow_mut().take().unwrap_or_else(|| {
             self.gpu
                 .device()
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("read") })
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("read"),
+                })
         });
         Ok(self
             .gpu
@@ -213,8 +235,14 @@ impl Backend for WgpuBackend {
             .await?)
     }
 
-    fn linear(&self, x: &GpuTensor, weight: &GpuTensor, bias: Option<&GpuTensor>) -> Result<GpuTensor> {
-        let (rows, inputs, outputs) = linear_dims(&x.shape, &weight.shape, bias.map(|b| b.shape.as_slice()))?;
+    fn linear(
+        &self,
+        x: &GpuTensor,
+        weight: &GpuTensor,
+        bias: Option<&GpuTensor>,
+    ) -> Result<GpuTensor> {
+        let (rows, inputs, outputs) =
+            linear_dims(&x.shape, &weight.shape, bias.map(|b| b.shape.as_slice()))?;
         self.matmul_into(x, weight, bias, (rows, inputs, outputs), true)
     }
 
@@ -235,7 +263,12 @@ impl Backend for WgpuBackend {
         };
         let out = self.output("activate", x.len())?;
         let params = [x.len() as u32, op, slope.to_bits(), 0];
-        self.dispatch(Kernel::Unary, &[&x.buffer, &out], params, Self::elementwise_grid(x.len()))?;
+        self.dispatch(
+            Kernel::Unary,
+            &[&x.buffer, &out],
+            params,
+            Self::elementwise_grid(x.len()),
+        )?;
         Ok(GpuTensor {
             buffer: Rc::new(out),
             shape: x.shape.clone(),
@@ -244,7 +277,10 @@ impl Backend for WgpuBackend {
 
     fn binary(&self, a: &GpuTensor, b: &GpuTensor, op: Binary) -> Result<GpuTensor> {
         if a.shape != b.shape {
-            return Err(Error::Shape(format!("{op:?}: {:?} and {:?}", a.shape, b.shape)));
+            return Err(Error::Shape(format!(
+                "{op:?}: {:?} and {:?}",
+                a.shape, b.shape
+            )));
         }
         let out = self.output("binary", a.len())?;
         let code = match op {
@@ -252,7 +288,12 @@ impl Backend for WgpuBackend {
             Binary::Mul => 1,
         };
         let params = [a.len() as u32, code, 0, 0];
-        self.dispatch(Kernel::Binary, &[&a.buffer, &b.buffer, &out], params, Self::elementwise_grid(a.len()))?;
+        self.dispatch(
+            Kernel::Binary,
+            &[&a.buffer, &b.buffer, &out],
+            params,
+            Self::elementwise_grid(a.len()),
+        )?;
         Ok(GpuTensor {
             buffer: Rc::new(out),
             shape: a.shape.clone(),

@@ -2,13 +2,6 @@
 
 use std::fmt;
 
-use wgpu::util::DeviceExt;
-
-use crate::dispatch::workgroup_grid;
-
-/// Threads per workgroup of the elementwise kernels (must match `@workgroup_size` in the WGSL).
-const ELEMENTWISE_WORKGROUP: u32 = 256;
-
 /// What the status line says about the adapter a [`GpuContext`] runs on.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AdapterDescription {
@@ -51,17 +44,13 @@ pub enum GpuError {
     /// Mapping a result buffer for reading failed (often a lost device).
     #[error("reading results back from the GPU failed: {0}")]
     Readback(String),
-    /// The inputs of an operation do not fit together.
-    #[error("bad operands: {0}")]
-    Operands(String),
 }
 
-/// An open GPU device with its queue and the pipelines built so far.
+/// An open GPU device with its queue.
 pub struct GpuContext {
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter: AdapterDescription,
-    add_pipeline: wgpu::ComputePipeline,
 }
 
 impl GpuContext {
@@ -104,13 +93,10 @@ impl GpuContext {
             },
             software: info.device_type == wgpu::DeviceType::Cpu,
         };
-
-        let add_pipeline = compute_pipeline(&device, "add", include_str!("kernels/add.wgsl"));
         Ok(Self {
             device,
             queue,
             adapter,
-            add_pipeline,
         })
     }
 
@@ -119,56 +105,13 @@ impl GpuContext {
         &self.adapter
     }
 
-    /// Elementwise `a + b` on the GPU: one upload, one dispatch, one readback.
-    pub async fn add(&self, a: &[f32], b: &[f32]) -> Result<Vec<f32>, GpuError> {
-        if a.len() != b.len() {
-            return Err(GpuError::Operands(format!(
-                "add needs equal lengths, got {} and {}",
-                a.len(),
-                b.len()
-            )));
-        }
-        if a.is_empty() {
-            return Ok(Vec::new());
-        }
-        let n = a.len();
-        let bytes = std::mem::size_of_val(a) as u64;
-        let upload = |label, data: &[f32]| {
-            self.device
-                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some(label),
-                    contents: bytemuck::cast_slice(data),
-                    usage: wgpu::BufferUsages::STORAGE,
-                })
-        };
-        let a_buf = upload("add.a", a);
-        let b_buf = upload("add.b", b);
-        let out = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("add.out"),
-            size: bytes,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-            mapped_at_creation: false,
-        });
-        let bind_group = self.device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: Some("add"),
-            layout: &self.add_pipeline.get_bind_group_layout(0),
-            entries: &[entry(0, &a_buf), entry(1, &b_buf), entry(2, &out)],
-        });
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("add") });
-        {
-            let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor::default());
-            pass.set_pipeline(&self.add_pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            let (x, y) = workgroup_grid((n as u32).div_ceil(ELEMENTWISE_WORKGROUP));
-            pass.dispatch_workgroups(x, y, 1);
-        }
-        self.read_back(encoder, &out, bytes).await
+    /// The open device.
+    pub(crate) fn device(&self) -> &wgpu::Device {
+        &self.device
     }
 
     /// Copies `source` into a mappable buffer, submits `encoder` and waits for the data.
-    async fn read_back(
+    pub(crate) async fn read_back(
         &self,
         mut encoder: wgpu::CommandEncoder,
         source: &wgpu::Buffer,
@@ -207,14 +150,11 @@ impl GpuContext {
     }
 }
 
-fn entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
-    wgpu::BindGroupEntry {
-        binding,
-        resource: buffer.as_entire_binding(),
-    }
-}
-
-fn compute_pipeline(device: &wgpu::Device, label: &str, wgsl: &str) -> wgpu::ComputePipeline {
+pub(crate) fn compute_pipeline(
+    device: &wgpu::Device,
+    label: &str,
+    wgsl: &str,
+) -> wgpu::ComputePipeline {
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
         label: Some(label),
         source: wgpu::ShaderSource::Wgsl(wgsl.into()),

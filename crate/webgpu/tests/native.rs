@@ -1,38 +1,55 @@
-//! The WebGPU path natively, on whatever adapter wgpu finds (lavapipe on machines without a GPU).
+//! The WebGPU backend natively, on whatever adapter wgpu finds (lavapipe on machines without a GPU), against
+//! the CPU backend.
 #![cfg(not(target_arch = "wasm32"))]
 
-use genscope_webgpu::GpuContext;
+mod common;
 
-fn context() -> GpuContext {
-    pollster::block_on(GpuContext::new()).unwrap_or_else(|e| {
+use std::rc::Rc;
+
+use genscope_webgpu::{GpuContext, WgpuBackend};
+use pollster::block_on;
+
+fn backend() -> WgpuBackend {
+    let gpu = block_on(GpuContext::new()).unwrap_or_else(|e| {
         panic!("no native GPU adapter ({e}); install mesa-vulkan-drivers for lavapipe (cargo xtask test does)")
-    })
+    });
+    WgpuBackend::new(Rc::new(gpu))
 }
 
 #[test]
-fn add_matches_cpu_across_dispatch_sizes() {
-    let gpu = context();
-    // Sizes around the workgroup size and past one full row of workgroups.
-    for n in [1usize, 255, 256, 257, 100_000] {
-        let a: Vec<f32> = (0..n).map(|i| i as f32 * 0.5).collect();
-        let b: Vec<f32> = (0..n).map(|i| 1.0 - i as f32).collect();
-        let out = pollster::block_on(gpu.add(&a, &b)).unwrap();
-        let expected: Vec<f32> = a.iter().zip(&b).map(|(x, y)| x + y).collect();
-        assert_eq!(out, expected, "n = {n}");
-    }
+fn linear_matches_cpu() {
+    block_on(common::linear_matches(&backend()));
 }
 
 #[test]
-fn add_rejects_mismatched_lengths() {
-    let gpu = context();
-    let err = pollster::block_on(gpu.add(&[1.0, 2.0], &[1.0])).unwrap_err();
-    assert!(err.to_string().contains("equal lengths"), "{err}");
+fn matmul_matches_cpu() {
+    block_on(common::matmul_matches(&backend()));
+}
+
+#[test]
+fn activations_match_cpu() {
+    block_on(common::activations_match(&backend()));
+}
+
+#[test]
+fn binary_ops_match_cpu() {
+    block_on(common::binary_matches(&backend()));
+}
+
+#[test]
+fn shape_errors_are_reported() {
+    block_on(common::shape_errors_are_reported(&backend()));
+}
+
+#[test]
+fn vae_forward_matches_cpu() {
+    block_on(common::vae_matches(&backend()));
 }
 
 #[test]
 fn adapter_is_described() {
-    let gpu = context();
-    let text = gpu.adapter().to_string();
-    assert!(!gpu.adapter().name.is_empty(), "{text}");
-    assert!(text.contains(&gpu.adapter().api), "{text}");
+    let backend = backend();
+    let adapter = backend.context().adapter();
+    assert!(!adapter.name.is_empty(), "{adapter:?}");
+    assert!(adapter.to_string().starts_with(&adapter.api), "{adapter}");
 }

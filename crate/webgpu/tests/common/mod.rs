@@ -1,0 +1,283 @@
+//! CPU-vs-WebGPU parity checks, shared by the native (lavapipe) and browser (SwiftShader) test binaries.
+//!
+//! Tolerance: |gpu − cpu| ≤ 1e-4 + 1e-4·|cpu| per element. Both sides compute in f32; they differ only in the
+//! order of additions (tiled and reduced sums on the GPU, gemm's blocking on the CPU) and in the last bits of
+//! exp/tanh.
+
+use genscope_core::backend::{Activation, Backend, Binary};
+use genscope_core::cpu::CpuBackend;
+use genscope_core::nn::HostWeights;
+use genscope_core::vae::{Vae, VaeConfig};
+use genscope_webgpu::WgpuBackend;
+
+const ATOL: f32 = 1e-4;
+const RTOL: f32 = 1e-4;
+
+/// Deterministic values in [-scale, scale) (a 64-bit LCG; no seeding surprises across targets).
+pub fn values(n: usize, seed: u64, scale: f32) -> Vec<f32> {
+    let mut state = seed
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    (0..n)
+        .map(|_| {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            ((state >> 40) as f32 / (1u64 << 24) as f32 * 2.0 - 1.0) * scale
+        })
+        .collect()
+}
+
+pub fn assert_close(what: &str, gpu: &[f32], cpu: &[f32]) {
+    assert_eq!(gpu.len(), cpu.len(), "{what}: lengths differ");
+    for (i, (g, c)) in gpu.iter().zip(cpu).enumerate() {
+        assert!(
+            (g - c).abs() <= ATOL + RTOL * c.abs(),
+            "{what}: element {i} differs: gpu {g} vs cpu {c}"
+        );
+    }
+}
+
+/// Runs the same linear layer on both backends.
+pub async fn linear_matches(gpu: &WgpuBackend) {
+    let cpu = CpuBackend;
+    // rows = 1 takes the GEMV kernel, the others the tiled one; sizes straddle the 16-wide tiles.
+    for (rows, inputs, outputs) in [
+        (1, 37, 19),
+        (1, 784, 400),
+        (3, 33, 17),
+        (64, 16, 784),
+        (20, 400, 400),
+    ] {
+        let x = values(rows * inputs, 1, 1.0);
+        let w = values(outputs * inputs, 2, 0.1);
+        let b = values(outputs, 3, 0.5);
+        let c = {
+            let (x, w, b) = (
+                cpu.upload(&x, &[rows, inputs]).unwrap(),
+                cpu.upload(&w, &[outputs, inputs]).unwrap(),
+                cpu.upload(&b, &[outputs]).unwrap(),
+            );
+            cpu.read(&cpu.linear(&x, &w, Some(&b)).unwrap())
+                .await
+                .unwrap()
+        };
+        let g = {
+            let (x, w, b) = (
+                gpu.upload(&x, &[rows, inputs]).unwrap(),
+                gpu.upload(&w, &[outputs, inputs]).unwrap(),
+                gpu.upload(&b, &[outputs]).unwrap(),
+            );
+            gpu.read(&gpu.linear(&x, &w, Some(&b)).unwrap())
+                .await
+                .unwrap()
+        };
+        assert_close(&format!("linear {rows}x{inputs}->{outputs}"), &g, &c);
+    }
+}
+
+/// A plain matrix product on both backends, including a single row (which must not take the GEMV path).
+pub async fn matmul_matches(gpu: &WgpuBackend) {
+    let cpu = CpuBackend;
+    for (m, k, n) in [(1, 5, 7), (17, 33, 9), (32, 16, 48)] {
+        let a = values(m * k, 4, 1.0);
+        let b = values(k * n, 5, 1.0);
+        let c = cpu
+            .read(
+                &cpu.matmul(
+                    &cpu.upload(&a, &[m, k]).unwrap(),
+                    &cpu.upload(&b, &[k, n]).unwrap(),
+                )
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        let g = gpu
+            .read(
+                &gpu.matmul(
+                    &gpu.upload(&a, &[m, k]).unwrap(),
+                    &gpu.upload(&b, &[k, n]).unwrap(),
+                )
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_close(&format!("matmul {m}x{k}·{k}x{n}"), &g, &c);
+    }
+}
+
+/// Every activation, on ordinary and extreme inputs, against both the CPU backend and the scalar reference.
+pub async fn activations_match(gpu: &WgpuBackend) {
+    let cpu = CpuBackend;
+    let mut x = values(1000, 6, 6.0);
+    x.extend([-100.0, -20.0, -0.0, 0.0, 20.0, 80.0]);
+    let shape = [x.len()];
+    for activation in [
+        Activation::Relu,
+        Activation::LeakyRelu(0.2),
+        Activation::Gelu,
+        Activation::Silu,
+        Activation::Sigmoid,
+        Activation::Tanh,
+        Activation::Exp,
+    ] {
+        let c = cpu
+            .read(
+                &cpu.activate(&cpu.upload(&x, &shape).unwrap(), activation)
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let g = gpu
+            .read(
+                &gpu.activate(&gpu.upload(&x, &shape).unwrap(), activation)
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let reference: Vec<f32> = x.iter().map(|&v| activation.apply(v)).collect();
+        assert!(
+            g.iter().all(|v| !v.is_nan()),
+            "{activation:?} produced NaN on the GPU"
+        );
+        assert_close(&format!("{activation:?} gpu vs cpu"), &g, &c);
+        assert_close(&format!("{activation:?} gpu vs reference"), &g, &reference);
+    }
+}
+
+/// Elementwise add and multiply, past one row of 65,535 workgroups' worth of the 2-D grid logic.
+pub async fn binary_matches(gpu: &WgpuBackend) {
+    let cpu = CpuBackend;
+    let n = 70_001;
+    let (a, b) = (values(n, 7, 3.0), values(n, 8, 3.0));
+    for op in [Binary::Add, Binary::Mul] {
+        let c = cpu
+            .read(
+                &cpu.binary(
+                    &cpu.upload(&a, &[n]).unwrap(),
+                    &cpu.upload(&b, &[n]).unwrap(),
+                    op,
+                )
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        let g = gpu
+            .read(
+                &gpu.binary(
+                    &gpu.upload(&a, &[n]).unwrap(),
+                    &gpu.upload(&b, &[n]).unwrap(),
+                    op,
+                )
+                .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_close(&format!("{op:?}"), &g, &c);
+    }
+}
+
+/// Mismatched shapes are errors on both backends, never panics.
+pub async fn shape_errors_are_reported(gpu: &WgpuBackend) {
+    let x = gpu.upload(&[1.0; 6], &[2, 3]).unwrap();
+    let w = gpu.upload(&[1.0; 8], &[2, 4]).unwrap();
+    assert!(gpu.linear(&x, &w, None).is_err());
+    assert!(gpu.matmul(&x, &x).is_err());
+    assert!(gpu.binary(&x, &w, Binary::Add).is_err());
+    assert!(gpu.reshape(&x, &[4]).is_err());
+    assert!(gpu.upload(&[1.0; 5], &[2, 3]).is_err());
+    let cpu = CpuBackend;
+    let x = cpu.upload(&[1.0; 6], &[2, 3]).unwrap();
+    let w = cpu.upload(&[1.0; 8], &[2, 4]).unwrap();
+    assert!(cpu.linear(&x, &w, None).is_err());
+    assert!(cpu.binary(&x, &w, Binary::Add).is_err());
+}
+
+/// The shipped VAE configuration with random weights.
+pub fn random_vae_weights(config: &VaeConfig) -> HostWeights {
+    let mut weights = HostWeights::new();
+    for (i, (name, shape)) in config.parameter_shapes().into_iter().enumerate() {
+        let n = shape.iter().product();
+        let fan_in = *shape.last().unwrap() as f32;
+        weights
+            .insert(name, shape, values(n, 100 + i as u64, 1.0 / fan_in.sqrt()))
+            .unwrap();
+    }
+    weights
+}
+
+/// A whole VAE forward (encode and decode) on both backends from the same weights.
+pub async fn vae_matches(gpu: &WgpuBackend) {
+    let cpu = CpuBackend;
+    for latent in [2, 16] {
+        let config = VaeConfig {
+            width: 28,
+            height: 28,
+            hidden: 400,
+            latent,
+        };
+        let weights = random_vae_weights(&config);
+        let on_cpu = Vae::new(&cpu, config.clone(), &mut weights.clone()).unwrap();
+        let on_gpu = Vae::new(gpu, config.clone(), &mut weights.clone()).unwrap();
+        let images = values(5 * 784, 9, 0.5)
+            .iter()
+            .map(|v| v + 0.5)
+            .collect::<Vec<_>>();
+        let z = values(5 * latent, 10, 2.0);
+
+        let pixels_c = cpu
+            .read(
+                &on_cpu
+                    .decode(&cpu, &cpu.upload(&z, &[5, latent]).unwrap())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let pixels_g = gpu
+            .read(
+                &on_gpu
+                    .decode(gpu, &gpu.upload(&z, &[5, latent]).unwrap())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_close(&format!("vae z{latent} decode"), &pixels_g, &pixels_c);
+        assert!(pixels_g.iter().all(|p| (0.0..=1.0).contains(p)));
+
+        // A single latent vector: the page's per-frame decode (GEMV path).
+        let one_c = cpu
+            .read(
+                &on_cpu
+                    .decode(&cpu, &cpu.upload(&z[..latent], &[1, latent]).unwrap())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let one_g = gpu
+            .read(
+                &on_gpu
+                    .decode(gpu, &gpu.upload(&z[..latent], &[1, latent]).unwrap())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_close(&format!("vae z{latent} single decode"), &one_g, &one_c);
+
+        let (mean_c, log_var_c) = on_cpu
+            .encode(&cpu, &cpu.upload(&images, &[5, 784]).unwrap())
+            .unwrap();
+        let (mean_g, log_var_g) = on_gpu
+            .encode(gpu, &gpu.upload(&images, &[5, 784]).unwrap())
+            .unwrap();
+        assert_close(
+            "vae encode mean",
+            &gpu.read(&mean_g).await.unwrap(),
+            &cpu.read(&mean_c).await.unwrap(),
+        );
+        assert_close(
+            "vae encode log-variance",
+            &gpu.read(&log_var_g).await.unwrap(),
+            &cpu.read(&log_var_c).await.unwrap(),
+        );
+    }
+}
