@@ -5,13 +5,22 @@
 //! - [`nn`]: shared layers and [`nn::Params`], where a model's parameters come from (checked weights or
 //!   trainable variables).
 //! - [`vae`]: the VAE, one file per model (the GAN and the LM follow with the engine issue).
+//! - [`sampling`]: temperature, top-k, top-p and greedy over next-token logits, with a seeded sampler.
+//! - [`latent`]: lerp, slerp, grids and truncation in latent space.
+//! - [`weights`]: safetensors (F32/F16/BF16) reading and writing with checked, named errors.
 //! - [`manifest`]: the asset manifest that `dist/` ships and the site checks downloads against.
+//!
+//! The `cpu` feature (on by default) brings in candle-core; without it the crate is just the pure-Rust parts.
 
 pub mod backend;
+#[cfg(feature = "cpu")]
 pub mod cpu;
+pub mod latent;
 pub mod manifest;
 pub mod nn;
+pub mod sampling;
 pub mod vae;
+pub mod weights;
 
 /// What can go wrong in genscope-core. Messages name the tensor, file or shape concerned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
