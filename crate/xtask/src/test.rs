@@ -31,6 +31,8 @@ struct Stage {
 pub fn run_all() -> Result<()> {
     let root = tools::workspace_root();
     let started = Instant::now();
+    // Figures from an earlier run must not pass for this run's.
+    let _ = std::fs::remove_dir_all(root.join("target/e2e"));
     let mut stages = Vec::new();
     let mut stage = |name: &'static str, body: &mut dyn FnMut() -> Result<()>| {
         eprintln!("\n=== {name} ===");
@@ -120,6 +122,7 @@ pub fn run_all() -> Result<()> {
         let verdict = if s.error.is_some() { "FAILED" } else { "ok" };
         println!("{:<24} {:<7} {:>7.1} s", s.name, verdict, s.seconds);
     }
+    print_figures(&root.join("target/e2e"));
     let failed = stages.iter().filter(|s| s.error.is_some()).count();
     println!("stages: {} passed, {failed} failed", stages.len() - failed);
     if failed > 0 {
@@ -166,4 +169,26 @@ fn wasm_tests(root: &Path, cargo: &mut Command, browser: &tools::Browser) -> Res
     // The runner's Chromium leaves its profile behind; it is ours to clean.
     let _ = std::fs::remove_dir_all(&profile);
     result
+}
+
+/// Prints the figures the browser tests measured (JSON files in `target/e2e/`): reported, never asserted.
+fn print_figures(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut files: Vec<_> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .collect();
+    files.sort();
+    for file in files {
+        if let Ok(text) = std::fs::read_to_string(&file) {
+            let name = file.file_stem().unwrap_or_default().to_string_lossy();
+            let compact = serde_json::from_str::<serde_json::Value>(&text)
+                .map(|v| v.to_string())
+                .unwrap_or(text);
+            println!("figures {name}: {compact}");
+        }
+    }
 }
