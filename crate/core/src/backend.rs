@@ -100,6 +100,98 @@ pub trait Backend {
 
     /// The same data seen with another shape of equal size.
     fn reshape(&self, x: &Self::Tensor, shape: &[usize]) -> Result<Self::Tensor>;
+
+    /// 2-D convolution: `x` `[n, c, h, w]`, `weight` `[o, c, kh, kw]`, `bias` `[o]` → `[n, o, h', w']`.
+    fn conv2d(
+        &self,
+        x: &Self::Tensor,
+        weight: &Self::Tensor,
+        bias: &Self::Tensor,
+        conv: Conv,
+    ) -> Result<Self::Tensor>;
+
+    /// Transposed 2-D convolution (the generator's upsampling): `x` `[n, c, h, w]`, `weight` `[c, o, kh, kw]`
+    /// (PyTorch's layout), `bias` `[o]` → `[n, o, h', w']`.
+    fn conv_transpose2d(
+        &self,
+        x: &Self::Tensor,
+        weight: &Self::Tensor,
+        bias: &Self::Tensor,
+        conv: Conv,
+    ) -> Result<Self::Tensor>;
+}
+
+/// Stride and padding of a square convolution (the same in both spatial dimensions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Conv {
+    /// Step between input windows (conv) or output windows (transposed conv).
+    pub stride: usize,
+    /// Zero padding on each side.
+    pub padding: usize,
+}
+
+/// The checked geometry of a convolution, shared by the backends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ConvDims {
+    /// Batch size.
+    pub batch: usize,
+    /// Input channels.
+    pub in_channels: usize,
+    /// Input height and width.
+    pub in_size: (usize, usize),
+    /// Output channels.
+    pub out_channels: usize,
+    /// Output height and width.
+    pub out_size: (usize, usize),
+    /// Kernel height and width.
+    pub kernel: (usize, usize),
+}
+
+/// Checks a convolution's operands; `transposed` selects the transposed convolution's weight layout and sizes.
+pub fn conv_dims(
+    x: &[usize],
+    weight: &[usize],
+    bias: &[usize],
+    conv: Conv,
+    transposed: bool,
+) -> Result<ConvDims> {
+    let bad = |why: &str| {
+        crate::Error::Shape(format!(
+            "{}: x {x:?}, weight {weight:?}, bias {bias:?}, {conv:?}: {why}",
+            if transposed {
+                "conv_transpose2d"
+            } else {
+                "conv2d"
+            }
+        ))
+    };
+    let (&[batch, channels, h, w], &[w0, w1, kh, kw]) = (x, weight) else {
+        return Err(bad("x and weight must be 4-D"));
+    };
+    let (weight_in, out_channels) = if transposed { (w0, w1) } else { (w1, w0) };
+    if weight_in != channels || bias != [out_channels] || conv.stride == 0 {
+        return Err(bad("channels, bias or stride do not fit"));
+    }
+    let out = |size: usize, k: usize| -> Option<usize> {
+        if transposed {
+            ((size - 1) * conv.stride + k).checked_sub(2 * conv.padding)
+        } else {
+            (size + 2 * conv.padding)
+                .checked_sub(k)
+                .map(|v| v / conv.stride + 1)
+        }
+    };
+    match (out(h, kh), out(w, kw)) {
+        (Some(oh), Some(ow)) if oh > 0 && ow > 0 && h > 0 && w > 0 => Ok(ConvDims {
+            batch,
+            in_channels: channels,
+            in_size: (h, w),
+            out_channels,
+            out_size: (oh, ow),
+            kernel: (kh, kw),
+        }),
+        _ => Err(bad("the kernel does not fit the input")),
+    }
 }
 
 /// Checks that `data` fills `shape` exactly; shared by the backends' `upload`.

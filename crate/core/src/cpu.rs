@@ -3,7 +3,9 @@
 
 use candle_core::{DType, Device, Tensor};
 
-use crate::backend::{check_upload, linear_dims, matmul_dims, Activation, Backend, Binary};
+use crate::backend::{
+    check_upload, conv_dims, linear_dims, matmul_dims, Activation, Backend, Binary, Conv,
+};
 use crate::{Error, Result};
 
 /// candle-core on the CPU.
@@ -85,5 +87,23 @@ impl Backend for CpuBackend {
     fn reshape(&self, x: &Tensor, shape: &[usize]) -> Result<Tensor> {
         check_upload(x.elem_count(), shape)?;
         Ok(x.reshape(shape)?)
+    }
+
+    fn conv2d(&self, x: &Tensor, weight: &Tensor, bias: &Tensor, conv: Conv) -> Result<Tensor> {
+        let dims = conv_dims(x.dims(), weight.dims(), bias.dims(), conv, false)?;
+        let y = x.conv2d(weight, conv.padding, conv.stride, 1, 1)?;
+        Ok(y.broadcast_add(&bias.reshape((1, dims.out_channels, 1, 1))?)?)
+    }
+
+    fn conv_transpose2d(
+        &self,
+        x: &Tensor,
+        weight: &Tensor,
+        bias: &Tensor,
+        conv: Conv,
+    ) -> Result<Tensor> {
+        let dims = conv_dims(x.dims(), weight.dims(), bias.dims(), conv, true)?;
+        let y = x.conv_transpose2d(weight, conv.padding, 0, conv.stride, 1)?;
+        Ok(y.broadcast_add(&bias.reshape((1, dims.out_channels, 1, 1))?)?)
     }
 }

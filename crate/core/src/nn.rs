@@ -132,3 +132,59 @@ impl<B: Backend> Linear<B> {
         }
     }
 }
+
+/// Folds an inference-time batch norm into the layer before it, in place on host weights.
+///
+/// The batch norm `bn` (tensors `bn.weight` γ, `bn.bias` β, `bn.running_mean` μ, `bn.running_var` σ²) follows the
+/// layer `layer` (`layer.weight`, `layer.bias`), whose output channels lie along `channel_axis` of its weight
+/// (0 for linear and conv weights, 1 for PyTorch's transposed-conv weights). Afterwards the layer alone computes
+/// `γ·(layer(x) − μ)/√(σ² + eps) + β`, and the `bn.*` tensors are gone. Does nothing if `bn.weight` is absent.
+pub fn fold_batch_norm(
+    weights: &mut HostWeights,
+    layer: &str,
+    bn: &str,
+    channel_axis: usize,
+    eps: f32,
+) -> Result<()> {
+    let names = ["weight", "bias", "running_mean", "running_var"].map(|n| format!("{bn}.{n}"));
+    if weights.get(&names[0]).is_none() {
+        return Ok(());
+    }
+    let mut take = |name: &str| {
+        weights
+            .tensors
+            .remove(name)
+            .ok_or_else(|| Error::Weights(format!("missing tensor `{name}`")))
+    };
+    let [(_, gamma), (_, beta), (_, mean), (_, var)] = [
+        take(&names[0])?,
+        take(&names[1])?,
+        take(&names[2])?,
+        take(&names[3])?,
+    ];
+    let (w_shape, mut w) = take(&format!("{layer}.weight"))?;
+    let (b_shape, mut b) = take(&format!("{layer}.bias"))?;
+    let channels = *w_shape
+        .get(channel_axis)
+        .ok_or_else(|| Error::Weights(format!("`{layer}.weight` is too small")))?;
+    if [gamma.len(), beta.len(), mean.len(), var.len(), b.len()] != [channels; 5] {
+        return Err(Error::Weights(format!(
+            "batch norm `{bn}` does not match the {channels} channels of `{layer}`"
+        )));
+    }
+    let scale: Vec<f32> = gamma
+        .iter()
+        .zip(&var)
+        .map(|(g, v)| g / (v + eps).sqrt())
+        .collect();
+    // Row-major: the channel index of flat element i is (i / inner) % channels.
+    let inner: usize = w_shape[channel_axis + 1..].iter().product();
+    for (i, value) in w.iter_mut().enumerate() {
+        *value *= scale[(i / inner) % channels];
+    }
+    for c in 0..channels {
+        b[c] = (b[c] - mean[c]) * scale[c] + beta[c];
+    }
+    weights.insert(format!("{layer}.weight"), w_shape, w)?;
+    weights.insert(format!("{layer}.bias"), b_shape, b)
+}

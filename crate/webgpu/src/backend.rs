@@ -8,7 +8,9 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
 
-use genscope_core::backend::{check_upload, linear_dims, matmul_dims, Activation, Backend, Binary};
+use genscope_core::backend::{
+    check_upload, conv_dims, linear_dims, matmul_dims, Activation, Backend, Binary, Conv,
+};
 use genscope_core::{Error, Result};
 use wgpu::util::DeviceExt;
 
@@ -27,6 +29,8 @@ enum Kernel {
     Gemv,
     Unary,
     Binary,
+    Conv2d,
+    ConvTranspose2d,
 }
 
 impl Kernel {
@@ -36,6 +40,8 @@ impl Kernel {
             Kernel::Gemv => include_str!("kernels/gemv.wgsl"),
             Kernel::Unary => include_str!("kernels/unary.wgsl"),
             Kernel::Binary => include_str!("kernels/binary.wgsl"),
+            Kernel::Conv2d => include_str!("kernels/conv2d.wgsl"),
+            Kernel::ConvTranspose2d => include_str!("kernels/conv_transpose2d.wgsl"),
         }
     }
 }
@@ -104,12 +110,13 @@ impl WgpuBackend {
         }))
     }
 
-    /// Records one dispatch of `kernel` with `buffers` bound in order and `params` as the last (uniform) binding.
+    /// Records one dispatch of `kernel` with `buffers` bound in order and `params` as the last (uniform) binding:
+    /// a struct of u32s, a multiple of four of them (WebGPU sizes uniforms in 16-byte granules).
     fn dispatch(
         &self,
         kernel: Kernel,
         buffers: &[&wgpu::Buffer],
-        params: [u32; 4],
+        params: &[u32],
         grid: (u32, u32),
     ) -> Result<()> {
         if grid.0 > MAX_WORKGROUPS_PER_DIM || grid.1 > MAX_WORKGROUPS_PER_DIM {
@@ -124,7 +131,7 @@ impl WgpuBackend {
             .or_insert_with(|| compute_pipeline(device, &format!("{kernel:?}"), kernel.source()));
         let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("params"),
-            contents: bytemuck::cast_slice(&params),
+            contents: bytemuck::cast_slice(params),
             usage: wgpu::BufferUsages::UNIFORM,
         });
         let entries: Vec<wgpu::BindGroupEntry> = buffers
@@ -159,6 +166,50 @@ impl WgpuBackend {
         workgroup_grid((len as u32).div_ceil(ELEMENTWISE_WORKGROUP))
     }
 
+    /// Records a direct or transposed convolution.
+    fn convolve(
+        &self,
+        x: &GpuTensor,
+        weight: &GpuTensor,
+        bias: &GpuTensor,
+        conv: Conv,
+        transposed: bool,
+    ) -> Result<GpuTensor> {
+        let d = conv_dims(&x.shape, &weight.shape, &bias.shape, conv, transposed)?;
+        let total = d.batch * d.out_channels * d.out_size.0 * d.out_size.1;
+        let out = self.output("conv", total)?;
+        let params = [
+            d.batch,
+            d.in_channels,
+            d.in_size.0,
+            d.in_size.1,
+            d.out_channels,
+            d.out_size.0,
+            d.out_size.1,
+            d.kernel.0,
+            d.kernel.1,
+            conv.stride,
+            conv.padding,
+            total,
+        ]
+        .map(|v| v as u32);
+        let kernel = if transposed {
+            Kernel::ConvTranspose2d
+        } else {
+            Kernel::Conv2d
+        };
+        self.dispatch(
+            kernel,
+            &[&x.buffer, &weight.buffer, &bias.buffer, &out],
+            &params,
+            Self::elementwise_grid(total),
+        )?;
+        Ok(GpuTensor {
+            buffer: Rc::new(out),
+            shape: vec![d.batch, d.out_channels, d.out_size.0, d.out_size.1],
+        })
+    }
+
     /// `a · B (+ bias)`; `transposed` when `b` is `[n, k]`.
     fn matmul_into(
         &self,
@@ -174,13 +225,13 @@ impl WgpuBackend {
         let buffers = [&*a.buffer, &*b.buffer, bias_buffer, &out];
         let params = [m as u32, n as u32, k as u32, flags];
         if m == 1 && transposed {
-            self.dispatch(Kernel::Gemv, &buffers, params, workgroup_grid(n as u32))?;
+            self.dispatch(Kernel::Gemv, &buffers, &params, workgroup_grid(n as u32))?;
         } else {
             let grid = (
                 (n as u32).div_ceil(MATMUL_TILE),
                 (m as u32).div_ceil(MATMUL_TILE),
             );
-            self.dispatch(Kernel::Matmul, &buffers, params, grid)?;
+            self.dispatch(Kernel::Matmul, &buffers, &params, grid)?;
         }
         Ok(GpuTensor {
             buffer: Rc::new(out),
@@ -266,7 +317,7 @@ impl Backend for WgpuBackend {
         self.dispatch(
             Kernel::Unary,
             &[&x.buffer, &out],
-            params,
+            &params,
             Self::elementwise_grid(x.len()),
         )?;
         Ok(GpuTensor {
@@ -291,7 +342,7 @@ impl Backend for WgpuBackend {
         self.dispatch(
             Kernel::Binary,
             &[&a.buffer, &b.buffer, &out],
-            params,
+            &params,
             Self::elementwise_grid(a.len()),
         )?;
         Ok(GpuTensor {
@@ -306,5 +357,25 @@ impl Backend for WgpuBackend {
             buffer: Rc::clone(&x.buffer),
             shape: shape.to_vec(),
         })
+    }
+
+    fn conv2d(
+        &self,
+        x: &GpuTensor,
+        weight: &GpuTensor,
+        bias: &GpuTensor,
+        conv: Conv,
+    ) -> Result<GpuTensor> {
+        self.convolve(x, weight, bias, conv, false)
+    }
+
+    fn conv_transpose2d(
+        &self,
+        x: &GpuTensor,
+        weight: &GpuTensor,
+        bias: &GpuTensor,
+        conv: Conv,
+    ) -> Result<GpuTensor> {
+        self.convolve(x, weight, bias, conv, true)
     }
 }

@@ -50,6 +50,16 @@ async fn vae_forward_matches_cpu() {
 }
 
 #[wasm_bindgen_test]
+async fn convolutions_match_cpu() {
+    common::convolutions_match(&backend().await).await;
+}
+
+#[wasm_bindgen_test]
+async fn gan_forward_matches_cpu() {
+    common::gan_matches(&backend().await).await;
+}
+
+#[wasm_bindgen_test]
 async fn adapter_has_a_name() {
     // The status line shows this name; an empty one would leave the visitor guessing what runs the models.
     let backend = backend().await;

@@ -47,6 +47,16 @@ fn vae_forward_matches_cpu() {
 }
 
 #[test]
+fn convolutions_match_cpu() {
+    block_on(common::convolutions_match(&backend()));
+}
+
+#[test]
+fn gan_forward_matches_cpu() {
+    block_on(common::gan_matches(&backend()));
+}
+
+#[test]
 fn adapter_is_described() {
     let backend = backend();
     let adapter = backend.context().adapter();

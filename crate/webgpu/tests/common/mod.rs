@@ -4,8 +4,9 @@
 //! order of additions (tiled and reduced sums on the GPU, gemm's blocking on the CPU) and in the last bits of
 //! exp/tanh.
 
-use genscope_core::backend::{Activation, Backend, Binary};
+use genscope_core::backend::{Activation, Backend, Binary, Conv};
 use genscope_core::cpu::CpuBackend;
+use genscope_core::gan::{Discriminator, GanConfig, Generator};
 use genscope_core::nn::HostWeights;
 use genscope_core::vae::{Vae, VaeConfig};
 use genscope_webgpu::WgpuBackend;
@@ -280,4 +281,115 @@ pub async fn vae_matches(gpu: &WgpuBackend) {
             &cpu.read(&log_var_c).await.unwrap(),
         );
     }
+}
+
+/// Direct and transposed convolutions on both backends over several geometries.
+pub async fn convolutions_match(gpu: &WgpuBackend) {
+    let cpu = CpuBackend;
+    /// x shape, weight shape, stride, padding, transposed.
+    type Case = ([usize; 4], [usize; 4], usize, usize, bool);
+    let cases: [Case; 5] = [
+        ([2, 3, 9, 7], [5, 3, 3, 3], 1, 1, false),
+        ([1, 1, 28, 28], [8, 1, 4, 4], 2, 1, false),
+        ([3, 4, 14, 14], [6, 4, 4, 4], 2, 1, false),
+        ([2, 4, 7, 7], [4, 3, 4, 4], 2, 1, true),
+        ([1, 5, 5, 6], [5, 2, 3, 3], 2, 0, true),
+    ];
+    for (i, (x_shape, w_shape, stride, padding, transposed)) in cases.into_iter().enumerate() {
+        let conv = Conv { stride, padding };
+        let out_channels = if transposed { w_shape[1] } else { w_shape[0] };
+        let x = values(x_shape.iter().product(), 20 + i as u64, 1.0);
+        let w = values(w_shape.iter().product(), 30 + i as u64, 0.3);
+        let b = values(out_channels, 40 + i as u64, 0.5);
+        let c = {
+            let (x, w, b) = (
+                cpu.upload(&x, &x_shape).unwrap(),
+                cpu.upload(&w, &w_shape).unwrap(),
+                cpu.upload(&b, &[out_channels]).unwrap(),
+            );
+            let y = if transposed {
+                cpu.conv_transpose2d(&x, &w, &b, conv)
+            } else {
+                cpu.conv2d(&x, &w, &b, conv)
+            };
+            let y = y.unwrap();
+            (cpu.shape(&y), cpu.read(&y).await.unwrap())
+        };
+        let g = {
+            let (x, w, b) = (
+                gpu.upload(&x, &x_shape).unwrap(),
+                gpu.upload(&w, &w_shape).unwrap(),
+                gpu.upload(&b, &[out_channels]).unwrap(),
+            );
+            let y = if transposed {
+                gpu.conv_transpose2d(&x, &w, &b, conv)
+            } else {
+                gpu.conv2d(&x, &w, &b, conv)
+            };
+            let y = y.unwrap();
+            (gpu.shape(&y), gpu.read(&y).await.unwrap())
+        };
+        assert_eq!(g.0, c.0, "case {i}: output shapes differ");
+        assert_close(
+            &format!("conv case {i} {x_shape:?} * {w_shape:?} transposed={transposed}"),
+            &g.1,
+            &c.1,
+        );
+    }
+}
+
+/// The shipped GAN configuration with random weights: generator and discriminator on both backends.
+pub async fn gan_matches(gpu: &WgpuBackend) {
+    let cpu = CpuBackend;
+    let config = GanConfig {
+        latent: 64,
+        base: 64,
+        channels: 1,
+    };
+    let mut weights = HostWeights::new();
+    for (i, (name, shape)) in config
+        .generator_shapes()
+        .into_iter()
+        .chain(config.discriminator_shapes())
+        .enumerate()
+    {
+        let n: usize = shape.iter().product();
+        let fan_in = (n / shape[0]).max(1) as f32;
+        weights
+            .insert(name, shape, values(n, 200 + i as u64, 1.5 / fan_in.sqrt()))
+            .unwrap();
+    }
+    let batch = 4;
+    let z = values(batch * 64, 11, 1.5);
+    let run_cpu = {
+        let g = Generator::new(&cpu, config.clone(), &mut weights.clone()).unwrap();
+        let d = Discriminator::new(&cpu, config.clone(), &mut weights.clone()).unwrap();
+        let images = g
+            .generate(&cpu, &cpu.upload(&z, &[batch, 64]).unwrap())
+            .unwrap();
+        let logits = d.logits(&cpu, &images).unwrap();
+        (
+            cpu.read(&images).await.unwrap(),
+            cpu.read(&logits).await.unwrap(),
+        )
+    };
+    let run_gpu = {
+        let g = Generator::new(gpu, config.clone(), &mut weights.clone()).unwrap();
+        let d = Discriminator::new(gpu, config.clone(), &mut weights.clone()).unwrap();
+        let images = g
+            .generate(gpu, &gpu.upload(&z, &[batch, 64]).unwrap())
+            .unwrap();
+        let logits = d.logits(gpu, &images).unwrap();
+        (
+            gpu.read(&images).await.unwrap(),
+            gpu.read(&logits).await.unwrap(),
+        )
+    };
+    assert_close("gan generator", &run_gpu.0, &run_cpu.0);
+    assert_close("gan discriminator", &run_gpu.1, &run_cpu.1);
+    // The samples differ from each other: the test is not comparing constant images.
+    assert!(run_cpu.0[..784]
+        .iter()
+        .zip(&run_cpu.0[784..1568])
+        .any(|(a, b)| (a - b).abs() > 1e-2));
 }
