@@ -110,6 +110,49 @@ pub trait Backend {
         conv: Conv,
     ) -> Result<Self::Tensor>;
 
+    /// Gathers rows of `table` `[vocab, dim]` → `[ids.len(), dim]`. An id past the table is an error.
+    fn embedding(&self, table: &Self::Tensor, ids: &[u32]) -> Result<Self::Tensor>;
+
+    /// RMSNorm of each row of `x` `[rows, dim]`, scaled by `weight` `[dim]`: `x / √(mean(x²) + eps) · weight`.
+    fn rms_norm(&self, x: &Self::Tensor, weight: &Self::Tensor, eps: f32) -> Result<Self::Tensor>;
+
+    /// Rotary position embedding as llama2.c applies it: within each head of `head_dim` values, the pairs
+    /// `(x[2i], x[2i+1])` of row `r` turn by the angle `(start + r) · theta^(−2i/head_dim)`. `x` is
+    /// `[rows, heads · head_dim]`.
+    fn rope(
+        &self,
+        x: &Self::Tensor,
+        head_dim: usize,
+        start: usize,
+        theta: f32,
+    ) -> Result<Self::Tensor>;
+
+    /// Rows `start..start + count` of `x` `[rows, cols]`.
+    fn slice_rows(&self, x: &Self::Tensor, start: usize, count: usize) -> Result<Self::Tensor>;
+
+    /// Writes `rows` `[n, d]` into `cache` `[capacity, d]` from row `at` on, and returns the updated cache (the
+    /// GPU writes in place; candle returns a new tensor).
+    fn write_rows(
+        &self,
+        cache: &Self::Tensor,
+        rows: &Self::Tensor,
+        at: usize,
+    ) -> Result<Self::Tensor>;
+
+    /// Causal multi-head attention with a KV cache. `q` is `[n, heads · head_dim]` for positions
+    /// `start..start + n`; `keys` and `values` are caches `[capacity, kv_heads · head_dim]` whose first
+    /// `start + n` rows are filled. Query head `h` reads key/value head `h / (heads / kv_heads)`.
+    /// Returns `[n, heads · head_dim]` and, when `want_weights`, the probabilities `[heads, n, start + n]`
+    /// (zero where the causal mask hides a key).
+    fn attention(
+        &self,
+        q: &Self::Tensor,
+        keys: &Self::Tensor,
+        values: &Self::Tensor,
+        shape: AttentionShape,
+        want_weights: bool,
+    ) -> Result<(Self::Tensor, Option<Self::Tensor>)>;
+
     /// Transposed 2-D convolution (the generator's upsampling): `x` `[n, c, h, w]`, `weight` `[c, o, kh, kw]`
     /// (PyTorch's layout), `bias` `[o]` → `[n, o, h', w']`.
     fn conv_transpose2d(
@@ -227,4 +270,64 @@ pub fn matmul_dims(a: &[usize], b: &[usize]) -> Result<(usize, usize, usize)> {
         (&[m, k], &[k2, n]) if k == k2 => Ok((m, k, n)),
         _ => Err(crate::Error::Shape(format!("matmul: {a:?} · {b:?}"))),
     }
+}
+
+/// The geometry of one [`Backend::attention`] call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AttentionShape {
+    /// Query heads.
+    pub heads: usize,
+    /// Key/value heads (divides `heads`; fewer means grouped-query attention).
+    pub kv_heads: usize,
+    /// Values per head.
+    pub head_dim: usize,
+    /// Position of the first query row (the number of cached positions before this call).
+    pub start: usize,
+}
+
+/// The longest context the attention kernels support (the GPU keeps one row of scores in workgroup memory).
+pub const MAX_CONTEXT: usize = 1024;
+
+/// Checks the operands of [`Backend::attention`] and returns `n`, the number of query rows.
+pub fn attention_dims(
+    q: &[usize],
+    keys: &[usize],
+    values: &[usize],
+    a: AttentionShape,
+) -> Result<usize> {
+    let bad = |why: &str| {
+        crate::Error::Shape(format!(
+            "attention: q {q:?}, keys {keys:?}, values {values:?}, {a:?}: {why}"
+        ))
+    };
+    if a.heads == 0 || a.kv_heads == 0 || !a.heads.is_multiple_of(a.kv_heads) || a.head_dim == 0 {
+        return Err(bad("heads must be a positive multiple of kv_heads"));
+    }
+    let (&[n, q_width], &[capacity, kv_width]) = (q, keys) else {
+        return Err(bad("q and caches must be 2-D"));
+    };
+    if q_width != a.heads * a.head_dim || kv_width != a.kv_heads * a.head_dim || values != keys {
+        return Err(bad("widths do not match the heads"));
+    }
+    if n == 0 || a.start + n > capacity || a.start + n > MAX_CONTEXT {
+        return Err(bad("positions exceed the cache (or the 1,024-token limit)"));
+    }
+    Ok(n)
+}
+
+/// Checks [`Backend::rope`]'s operands and returns `(rows, width)`.
+pub fn rope_dims(x: &[usize], head_dim: usize) -> Result<(usize, usize)> {
+    match x {
+        &[rows, width] if head_dim > 0 && head_dim.is_multiple_of(2) && width % head_dim == 0 => {
+            Ok((rows, width))
+        }
+        _ => Err(crate::Error::Shape(format!(
+            "rope: x {x:?} with head_dim {head_dim}"
+        ))),
+    }
+}
+
+/// The rotation angle of pair `pair` (within a head) at position `position`, as both backends compute it.
+pub fn rope_angle(position: usize, pair: usize, head_dim: usize, theta: f32) -> f32 {
+    position as f32 / theta.powf((2 * pair) as f32 / head_dim as f32)
 }

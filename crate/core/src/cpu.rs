@@ -4,7 +4,8 @@
 use candle_core::{DType, Device, Tensor};
 
 use crate::backend::{
-    check_upload, conv_dims, linear_dims, matmul_dims, Activation, Backend, Binary, Conv,
+    attention_dims, check_upload, conv_dims, linear_dims, matmul_dims, rope_angle, rope_dims,
+    Activation, AttentionShape, Backend, Binary, Conv,
 };
 use crate::{Error, Result};
 
@@ -87,6 +88,115 @@ impl Backend for CpuBackend {
     fn reshape(&self, x: &Tensor, shape: &[usize]) -> Result<Tensor> {
         check_upload(x.elem_count(), shape)?;
         Ok(x.reshape(shape)?)
+    }
+
+    fn embedding(&self, table: &Tensor, ids: &[u32]) -> Result<Tensor> {
+        let vocab = table.dims().first().copied().unwrap_or(0);
+        if table.rank() != 2 || ids.is_empty() {
+            return Err(Error::Shape(format!(
+                "embedding: table {:?}, {} ids",
+                table.dims(),
+                ids.len()
+            )));
+        }
+        if let Some(bad) = ids.iter().find(|&&id| id as usize >= vocab) {
+            return Err(Error::Shape(format!(
+                "token id {bad} is outside the vocabulary of {vocab}"
+            )));
+        }
+        Ok(table.index_select(&Tensor::new(ids, &Device::Cpu)?, 0)?)
+    }
+
+    fn rms_norm(&self, x: &Tensor, weight: &Tensor, eps: f32) -> Result<Tensor> {
+        match (x.dims(), weight.dims()) {
+            (&[_, d], &[w]) if d == w => {}
+            (a, b) => return Err(Error::Shape(format!("rms_norm: x {a:?}, weight {b:?}"))),
+        }
+        let mean_square = x.sqr()?.mean_keepdim(1)?;
+        Ok(x.broadcast_div(&(mean_square + f64::from(eps))?.sqrt()?)?
+            .broadcast_mul(weight)?)
+    }
+
+    fn rope(&self, x: &Tensor, head_dim: usize, start: usize, theta: f32) -> Result<Tensor> {
+        let (rows, width) = rope_dims(x.dims(), head_dim)?;
+        let pairs = head_dim / 2;
+        let angles: Vec<f32> = (0..rows)
+            .flat_map(|r| (0..pairs).map(move |i| rope_angle(start + r, i, head_dim, theta)))
+            .collect();
+        let angles = Tensor::from_vec(angles, (rows, 1, pairs, 1), &Device::Cpu)?;
+        let (cos, sin) = (angles.cos()?, angles.sin()?);
+        let x = x.reshape((rows, width / head_dim, pairs, 2))?;
+        let (x0, x1) = (x.narrow(3, 0, 1)?, x.narrow(3, 1, 1)?);
+        let r0 = (x0.broadcast_mul(&cos)? - x1.broadcast_mul(&sin)?)?;
+        let r1 = (x0.broadcast_mul(&sin)? + x1.broadcast_mul(&cos)?)?;
+        Ok(Tensor::cat(&[&r0, &r1], 3)?.reshape((rows, width))?)
+    }
+
+    fn slice_rows(&self, x: &Tensor, start: usize, count: usize) -> Result<Tensor> {
+        match x.dims() {
+            &[rows, _] if count > 0 && start + count <= rows => Ok(x.narrow(0, start, count)?),
+            dims => Err(Error::Shape(format!(
+                "slice_rows {start}..{} of {dims:?}",
+                start + count
+            ))),
+        }
+    }
+
+    fn write_rows(&self, cache: &Tensor, rows: &Tensor, at: usize) -> Result<Tensor> {
+        match (cache.dims(), rows.dims()) {
+            (&[capacity, d], &[n, d2]) if d == d2 && at + n <= capacity => {
+                Ok(cache.slice_assign(&[at..at + n, 0..d], rows)?)
+            }
+            (c, r) => Err(Error::Shape(format!(
+                "write_rows: {r:?} into {c:?} at row {at}"
+            ))),
+        }
+    }
+
+    fn attention(
+        &self,
+        q: &Tensor,
+        keys: &Tensor,
+        values: &Tensor,
+        a: AttentionShape,
+        want_weights: bool,
+    ) -> Result<(Tensor, Option<Tensor>)> {
+        let n = attention_dims(q.dims(), keys.dims(), values.dims(), a)?;
+        let (h, kvh, hd, t) = (a.heads, a.kv_heads, a.head_dim, a.start + n);
+        let rep = h / kvh;
+        let q = q.reshape((n, h, hd))?.transpose(0, 1)?.contiguous()?; // [h, n, hd]
+                                                                       // Cached rows [t, kvh·hd] → [h, t, hd], each key/value head shared by `rep` query heads.
+        let per_head = |cache: &Tensor| -> Result<Tensor> {
+            Ok(cache
+                .narrow(0, 0, t)?
+                .reshape((t, kvh, hd))?
+                .transpose(0, 1)?
+                .unsqueeze(1)?
+                .expand((kvh, rep, t, hd))?
+                .reshape((h, t, hd))?
+                .contiguous()?)
+        };
+        let (k, v) = (per_head(keys)?, per_head(values)?);
+        let scores = (q.matmul(&k.t()?)? / (hd as f64).sqrt())?; // [h, n, t]
+        let mask: Vec<f32> = (0..n)
+            .flat_map(|i| {
+                (0..t).map(move |j| {
+                    if j > a.start + i {
+                        f32::NEG_INFINITY
+                    } else {
+                        0.0
+                    }
+                })
+            })
+            .collect();
+        let scores = scores.broadcast_add(&Tensor::from_vec(mask, (1, n, t), &Device::Cpu)?)?;
+        let exp = scores.broadcast_sub(&scores.max_keepdim(2)?)?.exp()?;
+        let probabilities = exp.broadcast_div(&exp.sum_keepdim(2)?)?;
+        let out = probabilities
+            .matmul(&v)?
+            .transpose(0, 1)?
+            .reshape((n, h * hd))?;
+        Ok((out, want_weights.then_some(probabilities)))
     }
 
     fn conv2d(&self, x: &Tensor, weight: &Tensor, bias: &Tensor, conv: Conv) -> Result<Tensor> {

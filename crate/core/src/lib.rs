@@ -4,7 +4,7 @@
 //!   [`cpu::CpuBackend`], its candle-core implementation (wasm CPU in the browser, and the trainer's backend).
 //! - [`nn`]: shared layers and [`nn::Params`], where a model's parameters come from (checked weights or
 //!   trainable variables).
-//! - [`vae`], [`gan`]: the models, one file each (the LM follows with the engine issue).
+//! - [`vae`], [`gan`], [`lm`]: the models, one file each.
 //! - [`sampling`]: temperature, top-k, top-p and greedy over next-token logits, with a seeded sampler.
 //! - [`latent`]: lerp, slerp, grids and truncation in latent space.
 //! - [`weights`]: safetensors (F32/F16/BF16) reading and writing with checked, named errors.
@@ -17,6 +17,7 @@ pub mod backend;
 pub mod cpu;
 pub mod gan;
 pub mod latent;
+pub mod lm;
 pub mod manifest;
 pub mod nn;
 pub mod sampling;

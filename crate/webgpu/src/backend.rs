@@ -9,7 +9,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use genscope_core::backend::{
-    check_upload, conv_dims, linear_dims, matmul_dims, Activation, Backend, Binary, Conv,
+    attention_dims, check_upload, conv_dims, linear_dims, matmul_dims, rope_dims, Activation,
+    AttentionShape, Backend, Binary, Conv,
 };
 use genscope_core::{Error, Result};
 use wgpu::util::DeviceExt;
@@ -31,6 +32,10 @@ enum Kernel {
     Binary,
     Conv2d,
     ConvTranspose2d,
+    Embedding,
+    RmsNorm,
+    Rope,
+    Attention,
 }
 
 impl Kernel {
@@ -42,6 +47,10 @@ impl Kernel {
             Kernel::Binary => include_str!("kernels/binary.wgsl"),
             Kernel::Conv2d => include_str!("kernels/conv2d.wgsl"),
             Kernel::ConvTranspose2d => include_str!("kernels/conv_transpose2d.wgsl"),
+            Kernel::Embedding => include_str!("kernels/embedding.wgsl"),
+            Kernel::RmsNorm => include_str!("kernels/rms_norm.wgsl"),
+            Kernel::Rope => include_str!("kernels/rope.wgsl"),
+            Kernel::Attention => include_str!("kernels/attention.wgsl"),
         }
     }
 }
@@ -160,6 +169,26 @@ impl WgpuBackend {
         pass.set_bind_group(0, &bind_group, &[]);
         pass.dispatch_workgroups(grid.0, grid.1, 1);
         Ok(())
+    }
+
+    /// Runs `record` on the pending encoder (creating it if needed), so copies stay in order with dispatches.
+    fn record(&self, record: impl FnOnce(&mut wgpu::CommandEncoder)) {
+        let mut pending = self.pending.borrow_mut();
+        let encoder = pending.get_or_insert_with(|| {
+            self.gpu
+                .device()
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("forward"),
+                })
+        });
+        record(encoder);
+    }
+
+    fn tensor(buffer: wgpu::Buffer, shape: Vec<usize>) -> GpuTensor {
+        GpuTensor {
+            buffer: Rc::new(buffer),
+            shape,
+        }
     }
 
     fn elementwise_grid(len: usize) -> (u32, u32) {
@@ -357,6 +386,170 @@ impl Backend for WgpuBackend {
             buffer: Rc::clone(&x.buffer),
             shape: shape.to_vec(),
         })
+    }
+
+    fn embedding(&self, table: &GpuTensor, ids: &[u32]) -> Result<GpuTensor> {
+        let (vocab, dim) = match table.shape.as_slice() {
+            &[vocab, dim] if !ids.is_empty() => (vocab, dim),
+            shape => {
+                return Err(Error::Shape(format!(
+                    "embedding: table {shape:?}, {} ids",
+                    ids.len()
+                )))
+            }
+        };
+        if let Some(bad) = ids.iter().find(|&&id| id as usize >= vocab) {
+            return Err(Error::Shape(format!(
+                "token id {bad} is outside the vocabulary of {vocab}"
+            )));
+        }
+        let ids_buffer = self
+            .gpu
+            .device()
+            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                label: Some("ids"),
+                contents: bytemuck::cast_slice(ids),
+                usage: wgpu::BufferUsages::STORAGE,
+            });
+        let total = ids.len() * dim;
+        let out = self.output("embedding", total)?;
+        let params = [ids.len() as u32, dim as u32, total as u32, 0];
+        self.dispatch(
+            Kernel::Embedding,
+            &[&table.buffer, &ids_buffer, &out],
+            &params,
+            Self::elementwise_grid(total),
+        )?;
+        Ok(Self::tensor(out, vec![ids.len(), dim]))
+    }
+
+    fn rms_norm(&self, x: &GpuTensor, weight: &GpuTensor, eps: f32) -> Result<GpuTensor> {
+        let (rows, dim) = match (x.shape.as_slice(), weight.shape.as_slice()) {
+            (&[rows, d], &[w]) if d == w => (rows, d),
+            (a, b) => return Err(Error::Shape(format!("rms_norm: x {a:?}, weight {b:?}"))),
+        };
+        let out = self.output("rms_norm", rows * dim)?;
+        let params = [rows as u32, dim as u32, eps.to_bits(), 0];
+        self.dispatch(
+            Kernel::RmsNorm,
+            &[&x.buffer, &weight.buffer, &out],
+            &params,
+            workgroup_grid(rows as u32),
+        )?;
+        Ok(Self::tensor(out, x.shape.clone()))
+    }
+
+    fn rope(&self, x: &GpuTensor, head_dim: usize, start: usize, theta: f32) -> Result<GpuTensor> {
+        let (rows, width) = rope_dims(&x.shape, head_dim)?;
+        let pairs = rows * width / 2;
+        let out = self.output("rope", rows * width)?;
+        let params = [
+            rows as u32,
+            width as u32,
+            head_dim as u32,
+            start as u32,
+            theta.to_bits(),
+            pairs as u32,
+            0,
+            0,
+        ];
+        self.dispatch(
+            Kernel::Rope,
+            &[&x.buffer, &out],
+            &params,
+            Self::elementwise_grid(pairs),
+        )?;
+        Ok(Self::tensor(out, x.shape.clone()))
+    }
+
+    fn slice_rows(&self, x: &GpuTensor, start: usize, count: usize) -> Result<GpuTensor> {
+        let cols = match x.shape.as_slice() {
+            &[rows, cols] if count > 0 && start + count <= rows => cols,
+            shape => {
+                return Err(Error::Shape(format!(
+                    "slice_rows {start}..{} of {shape:?}",
+                    start + count
+                )))
+            }
+        };
+        let out = self.output("slice_rows", count * cols)?;
+        let row_bytes = (cols * 4) as u64;
+        self.record(|encoder| {
+            encoder.copy_buffer_to_buffer(
+                &x.buffer,
+                start as u64 * row_bytes,
+                &out,
+                0,
+                count as u64 * row_bytes,
+            )
+        });
+        Ok(Self::tensor(out, vec![count, cols]))
+    }
+
+    fn write_rows(&self, cache: &GpuTensor, rows: &GpuTensor, at: usize) -> Result<GpuTensor> {
+        let (n, d) = match (cache.shape.as_slice(), rows.shape.as_slice()) {
+            (&[capacity, d], &[n, d2]) if d == d2 && at + n <= capacity => (n, d),
+            (c, r) => {
+                return Err(Error::Shape(format!(
+                    "write_rows: {r:?} into {c:?} at row {at}"
+                )))
+            }
+        };
+        let row_bytes = (d * 4) as u64;
+        self.record(|encoder| {
+            encoder.copy_buffer_to_buffer(
+                &rows.buffer,
+                0,
+                &cache.buffer,
+                at as u64 * row_bytes,
+                n as u64 * row_bytes,
+            )
+        });
+        Ok(cache.clone())
+    }
+
+    fn attention(
+        &self,
+        q: &GpuTensor,
+        keys: &GpuTensor,
+        values: &GpuTensor,
+        a: AttentionShape,
+        want_weights: bool,
+    ) -> Result<(GpuTensor, Option<GpuTensor>)> {
+        let n = attention_dims(&q.shape, &keys.shape, &values.shape, a)?;
+        let context = a.start + n;
+        let out = self.output("attention", n * a.heads * a.head_dim)?;
+        let weights = match want_weights {
+            true => Some(self.output("attention.weights", a.heads * n * context)?),
+            false => None,
+        };
+        let params = [
+            n,
+            a.heads,
+            a.kv_heads,
+            a.head_dim,
+            a.start,
+            context,
+            usize::from(want_weights),
+            0,
+        ];
+        let weights_buffer = weights.as_ref().unwrap_or(&self.no_bias);
+        self.dispatch(
+            Kernel::Attention,
+            &[
+                &q.buffer,
+                &keys.buffer,
+                &values.buffer,
+                &out,
+                weights_buffer,
+            ],
+            &params.map(|v| v as u32),
+            workgroup_grid((n * a.heads) as u32),
+        )?;
+        Ok((
+            Self::tensor(out, q.shape.clone()),
+            weights.map(|w| Self::tensor(w, vec![a.heads, n, context])),
+        ))
     }
 
     fn conv2d(

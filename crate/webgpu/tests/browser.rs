@@ -60,6 +60,16 @@ async fn gan_forward_matches_cpu() {
 }
 
 #[wasm_bindgen_test]
+async fn lm_ops_match_cpu() {
+    common::lm_ops_match(&backend().await).await;
+}
+
+#[wasm_bindgen_test]
+async fn lm_forward_matches_cpu() {
+    common::lm_matches(&backend().await).await;
+}
+
+#[wasm_bindgen_test]
 async fn adapter_has_a_name() {
     // The status line shows this name; an empty one would leave the visitor guessing what runs the models.
     let backend = backend().await;

@@ -57,6 +57,16 @@ fn gan_forward_matches_cpu() {
 }
 
 #[test]
+fn lm_ops_match_cpu() {
+    block_on(common::lm_ops_match(&backend()));
+}
+
+#[test]
+fn lm_forward_matches_cpu() {
+    block_on(common::lm_matches(&backend()));
+}
+
+#[test]
 fn adapter_is_described() {
     let backend = backend();
     let adapter = backend.context().adapter();

@@ -4,9 +4,10 @@
 //! order of additions (tiled and reduced sums on the GPU, gemm's blocking on the CPU) and in the last bits of
 //! exp/tanh.
 
-use genscope_core::backend::{Activation, Backend, Binary, Conv};
+use genscope_core::backend::{Activation, AttentionShape, Backend, Binary, Conv};
 use genscope_core::cpu::CpuBackend;
 use genscope_core::gan::{Discriminator, GanConfig, Generator};
+use genscope_core::lm::{Lm, LmConfig};
 use genscope_core::nn::HostWeights;
 use genscope_core::vae::{Vae, VaeConfig};
 use genscope_webgpu::WgpuBackend;
@@ -392,4 +393,205 @@ pub async fn gan_matches(gpu: &WgpuBackend) {
         .iter()
         .zip(&run_cpu.0[784..1568])
         .any(|(a, b)| (a - b).abs() > 1e-2));
+}
+
+/// The LM's building blocks: embedding, RMSNorm, rotary positions, row slices, cache writes and attention.
+pub async fn lm_ops_match(gpu: &WgpuBackend) {
+    let cpu = CpuBackend;
+    let table = values(30 * 16, 50, 1.0);
+    let ids = [0u32, 29, 7, 7, 12];
+    let c = cpu
+        .read(
+            &cpu.embedding(&cpu.upload(&table, &[30, 16]).unwrap(), &ids)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let g = gpu
+        .read(
+            &gpu.embedding(&gpu.upload(&table, &[30, 16]).unwrap(), &ids)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_close("embedding", &g, &c);
+    assert!(gpu
+        .embedding(&gpu.upload(&table, &[30, 16]).unwrap(), &[30])
+        .is_err());
+
+    let x = values(5 * 96, 51, 2.0);
+    let w = values(96, 52, 1.0);
+    let c = cpu
+        .read(
+            &cpu.rms_norm(
+                &cpu.upload(&x, &[5, 96]).unwrap(),
+                &cpu.upload(&w, &[96]).unwrap(),
+                1e-5,
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    let g = gpu
+        .read(
+            &gpu.rms_norm(
+                &gpu.upload(&x, &[5, 96]).unwrap(),
+                &gpu.upload(&w, &[96]).unwrap(),
+                1e-5,
+            )
+            .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_close("rms_norm", &g, &c);
+
+    for start in [0, 37, 250] {
+        let c = cpu
+            .read(
+                &cpu.rope(&cpu.upload(&x, &[5, 96]).unwrap(), 32, start, 10_000.0)
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        let g = gpu
+            .read(
+                &gpu.rope(&gpu.upload(&x, &[5, 96]).unwrap(), 32, start, 10_000.0)
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_close(&format!("rope from {start}"), &g, &c);
+    }
+
+    let c = cpu
+        .read(
+            &cpu.slice_rows(&cpu.upload(&x, &[5, 96]).unwrap(), 2, 3)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    let g = gpu
+        .read(
+            &gpu.slice_rows(&gpu.upload(&x, &[5, 96]).unwrap(), 2, 3)
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    assert_close("slice_rows", &g, &c);
+    assert_eq!(g, x[2 * 96..].to_vec());
+
+    // 4 query heads over 2 key/value heads of 8 values; 3 new rows after 5 cached ones, in a cache of 12.
+    let shape = AttentionShape {
+        heads: 4,
+        kv_heads: 2,
+        head_dim: 8,
+        start: 5,
+    };
+    let (cached, new) = (values(12 * 16, 53, 1.0), values(3 * 16, 54, 1.0));
+    let q = values(3 * 32, 55, 1.5);
+    let run_cpu = {
+        let keys = cpu
+            .write_rows(
+                &cpu.upload(&cached, &[12, 16]).unwrap(),
+                &cpu.upload(&new, &[3, 16]).unwrap(),
+                5,
+            )
+            .unwrap();
+        let vals = cpu.upload(&values(12 * 16, 56, 1.0), &[12, 16]).unwrap();
+        let (out, w) = cpu
+            .attention(
+                &cpu.upload(&q, &[3, 32]).unwrap(),
+                &keys,
+                &vals,
+                shape,
+                true,
+            )
+            .unwrap();
+        (
+            cpu.read(&out).await.unwrap(),
+            cpu.read(&w.unwrap()).await.unwrap(),
+            cpu.read(&keys).await.unwrap(),
+        )
+    };
+    let run_gpu = {
+        let keys = gpu
+            .write_rows(
+                &gpu.upload(&cached, &[12, 16]).unwrap(),
+                &gpu.upload(&new, &[3, 16]).unwrap(),
+                5,
+            )
+            .unwrap();
+        let vals = gpu.upload(&values(12 * 16, 56, 1.0), &[12, 16]).unwrap();
+        let (out, w) = gpu
+            .attention(
+                &gpu.upload(&q, &[3, 32]).unwrap(),
+                &keys,
+                &vals,
+                shape,
+                true,
+            )
+            .unwrap();
+        (
+            gpu.read(&out).await.unwrap(),
+            gpu.read(&w.unwrap()).await.unwrap(),
+            gpu.read(&keys).await.unwrap(),
+        )
+    };
+    assert_close("write_rows", &run_gpu.2, &run_cpu.2);
+    assert_close("attention output", &run_gpu.0, &run_cpu.0);
+    assert_close("attention weights", &run_gpu.1, &run_cpu.1);
+}
+
+/// A language model of the size the site ships, random weights: prompt, then single-token steps.
+pub async fn lm_matches(gpu: &WgpuBackend) {
+    let cpu = CpuBackend;
+    let config = LmConfig {
+        dim: 256,
+        hidden_dim: 688,
+        n_layers: 4,
+        n_heads: 8,
+        n_kv_heads: 4,
+        vocab_size: 96,
+        seq_len: 256,
+        norm_eps: 1e-5,
+    };
+    let mut weights = HostWeights::new();
+    for (i, (name, shape)) in config.parameter_shapes().into_iter().enumerate() {
+        let n: usize = shape.iter().product();
+        let data = if shape.len() == 1 {
+            values(n, 300 + i as u64, 0.1)
+                .iter()
+                .map(|v| 1.0 + v)
+                .collect()
+        } else {
+            values(
+                n,
+                300 + i as u64,
+                1.7 / (*shape.last().unwrap() as f32).sqrt(),
+            )
+        };
+        weights.insert(name, shape, data).unwrap();
+    }
+    let on_cpu = Lm::new(&cpu, config.clone(), &mut weights.clone()).unwrap();
+    let on_gpu = Lm::new(gpu, config.clone(), &mut weights.clone()).unwrap();
+    let mut cache_c = on_cpu.new_cache(&cpu).unwrap();
+    let mut cache_g = on_gpu.new_cache(gpu).unwrap();
+    let prompt: Vec<u32> = (0..12).map(|i| (i * 7 % 96) as u32).collect();
+    let mut steps = vec![prompt];
+    steps.extend([[5u32], [90], [41]].map(|t| t.to_vec()));
+    for (i, tokens) in steps.iter().enumerate() {
+        let out_c = on_cpu.forward(&cpu, tokens, &mut cache_c, true).unwrap();
+        let out_g = on_gpu.forward(gpu, tokens, &mut cache_g, true).unwrap();
+        let logits_c = cpu.read(&out_c.logits).await.unwrap();
+        let logits_g = gpu.read(&out_g.logits).await.unwrap();
+        assert_close(&format!("lm step {i} logits"), &logits_g, &logits_c);
+        let attention_c = cpu.read(&out_c.attention[3]).await.unwrap();
+        let attention_g = gpu.read(&out_g.attention[3]).await.unwrap();
+        assert_close(
+            &format!("lm step {i} last-layer attention"),
+            &attention_g,
+            &attention_c,
+        );
+    }
+    assert_eq!(cache_g.len(), 15);
 }

@@ -1,0 +1,280 @@
+//! The language model: a llama-style decoder (the llama2.c architecture) — RMSNorm, rotary positions,
+//! multi-head attention with an optional grouped key/value, and a SwiGLU MLP.
+//!
+//! Tensor names follow Hugging Face's llama (`model.layers.{i}.self_attn.q_proj.weight`, ...), the names
+//! candle-transformers' `llama2_c` loads, so the same file runs in both. Decoding is incremental: a
+//! [`KvCache`] holds every layer's keys and values, and each [`Lm::forward`] call costs only its new tokens.
+
+use serde::{Deserialize, Serialize};
+
+use crate::backend::{Activation, AttentionShape, Backend, Binary, MAX_CONTEXT};
+use crate::nn::Params;
+use crate::{Error, Result};
+
+/// Base of the rotary frequencies (llama2.c and llama use 10,000).
+pub const ROPE_THETA: f32 = 10_000.0;
+
+/// The architecture of a language model, llama2.c's `Config` plus the norm epsilon.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LmConfig {
+    /// Width of the residual stream.
+    pub dim: usize,
+    /// Width of the SwiGLU hidden layer.
+    pub hidden_dim: usize,
+    /// Transformer blocks.
+    pub n_layers: usize,
+    /// Query heads.
+    pub n_heads: usize,
+    /// Key/value heads (divides `n_heads`).
+    pub n_kv_heads: usize,
+    /// Tokens in the vocabulary.
+    pub vocab_size: usize,
+    /// Longest context (the KV cache's capacity).
+    pub seq_len: usize,
+    /// RMSNorm epsilon.
+    pub norm_eps: f32,
+}
+
+impl LmConfig {
+    /// Values per head.
+    pub fn head_dim(&self) -> usize {
+        self.dim / self.n_heads
+    }
+
+    /// Width of a key or value row.
+    pub fn kv_dim(&self) -> usize {
+        self.n_kv_heads * self.head_dim()
+    }
+
+    /// Checks that the numbers describe a model this code can run.
+    pub fn validate(&self) -> Result<()> {
+        let ok = self.n_heads > 0
+            && self.n_kv_heads > 0
+            && self.dim.is_multiple_of(self.n_heads)
+            && self.n_heads.is_multiple_of(self.n_kv_heads)
+            && self.head_dim().is_multiple_of(2)
+            && self.vocab_size > 0
+            && (1..=MAX_CONTEXT).contains(&self.seq_len)
+            && self.n_layers > 0
+            && self.hidden_dim > 0
+            && self.norm_eps.is_finite()
+            && self.norm_eps > 0.0;
+        if ok {
+            Ok(())
+        } else {
+            Err(Error::Weights(format!(
+                "unsupported language model configuration {self:?}"
+            )))
+        }
+    }
+
+    /// Names and shapes of every parameter, in a stable order.
+    pub fn parameter_shapes(&self) -> Vec<(String, Vec<usize>)> {
+        let (d, hd, kv, v) = (self.dim, self.hidden_dim, self.kv_dim(), self.vocab_size);
+        let mut shapes = vec![("model.embed_tokens.weight".to_string(), vec![v, d])];
+        for i in 0..self.n_layers {
+            let p = format!("model.layers.{i}");
+            shapes.extend([
+                (format!("{p}.input_layernorm.weight"), vec![d]),
+                (format!("{p}.self_attn.q_proj.weight"), vec![d, d]),
+                (format!("{p}.self_attn.k_proj.weight"), vec![kv, d]),
+                (format!("{p}.self_attn.v_proj.weight"), vec![kv, d]),
+                (format!("{p}.self_attn.o_proj.weight"), vec![d, d]),
+                (format!("{p}.post_attention_layernorm.weight"), vec![d]),
+                (format!("{p}.mlp.gate_proj.weight"), vec![hd, d]),
+                (format!("{p}.mlp.up_proj.weight"), vec![hd, d]),
+                (format!("{p}.mlp.down_proj.weight"), vec![d, hd]),
+            ]);
+        }
+        shapes.push(("model.norm.weight".into(), vec![d]));
+        shapes.push(("lm_head.weight".into(), vec![v, d]));
+        shapes
+    }
+
+    /// Total number of parameters.
+    pub fn parameter_count(&self) -> usize {
+        self.parameter_shapes()
+            .iter()
+            .map(|(_, s)| s.iter().product::<usize>())
+            .sum()
+    }
+}
+
+struct Block<B: Backend> {
+    input_norm: B::Tensor,
+    q: B::Tensor,
+    k: B::Tensor,
+    v: B::Tensor,
+    o: B::Tensor,
+    post_norm: B::Tensor,
+    gate: B::Tensor,
+    up: B::Tensor,
+    down: B::Tensor,
+}
+
+/// Every layer's cached keys and values, and how many positions they hold.
+pub struct KvCache<B: Backend> {
+    keys: Vec<B::Tensor>,
+    values: Vec<B::Tensor>,
+    len: usize,
+}
+
+impl<B: Backend> KvCache<B> {
+    /// Positions cached so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// True before the first token.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Forgets positions from `len` on (the next forward overwrites them): how "Back" undoes a token.
+    pub fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+}
+
+/// What one forward pass returns.
+pub struct LmOutput<B: Backend> {
+    /// Next-token logits after the last input token, `[1, vocab]`.
+    pub logits: B::Tensor,
+    /// Per layer, the attention probabilities `[heads, n, context]` of this call's `n` query rows (empty unless
+    /// asked for).
+    pub attention: Vec<B::Tensor>,
+}
+
+/// A language model on backend `B`.
+pub struct Lm<B: Backend> {
+    config: LmConfig,
+    embed: B::Tensor,
+    blocks: Vec<Block<B>>,
+    norm: B::Tensor,
+    head: B::Tensor,
+}
+
+impl<B: Backend> Lm<B> {
+    /// Builds the model, checking every tensor's name and shape against `config`.
+    pub fn new(backend: &B, config: LmConfig, params: &mut impl Params<B>) -> Result<Self> {
+        config.validate()?;
+        let shapes = config.parameter_shapes();
+        let mut tensors = Vec::with_capacity(shapes.len());
+        for (name, shape) in &shapes {
+            tensors.push(params.param(backend, name, shape)?);
+        }
+        let mut tensors = tensors.into_iter();
+        let mut next = || tensors.next().expect("one tensor per shape");
+        let embed = next();
+        let blocks = (0..config.n_layers)
+            .map(|_| Block {
+                input_norm: next(),
+                q: next(),
+                k: next(),
+                v: next(),
+                o: next(),
+                post_norm: next(),
+                gate: next(),
+                up: next(),
+                down: next(),
+            })
+            .collect();
+        Ok(Self {
+            norm: next(),
+            head: next(),
+            embed,
+            blocks,
+            config,
+        })
+    }
+
+    /// The architecture.
+    pub fn config(&self) -> &LmConfig {
+        &self.config
+    }
+
+    /// An empty cache with room for `seq_len` positions.
+    pub fn new_cache(&self, backend: &B) -> Result<KvCache<B>> {
+        let zeros = vec![0.0; self.config.seq_len * self.config.kv_dim()];
+        let shape = [self.config.seq_len, self.config.kv_dim()];
+        let fresh = || {
+            (0..self.config.n_layers)
+                .map(|_| backend.upload(&zeros, &shape))
+                .collect::<Result<Vec<_>>>()
+        };
+        Ok(KvCache {
+            keys: fresh()?,
+            values: fresh()?,
+            len: 0,
+        })
+    }
+
+    /// Feeds `tokens` at the positions after the cached ones and returns the logits for the token that follows.
+    /// Fails without touching the cache when the tokens would not fit in the context window.
+    pub fn forward(
+        &self,
+        backend: &B,
+        tokens: &[u32],
+        cache: &mut KvCache<B>,
+        want_attention: bool,
+    ) -> Result<LmOutput<B>> {
+        let c = &self.config;
+        let (n, start) = (tokens.len(), cache.len);
+        if n == 0 || start + n > c.seq_len {
+            return Err(Error::Shape(format!(
+                "{n} new tokens after {start} cached do not fit the context of {}",
+                c.seq_len
+            )));
+        }
+        let shape = AttentionShape {
+            heads: c.n_heads,
+            kv_heads: c.n_kv_heads,
+            head_dim: c.head_dim(),
+            start,
+        };
+        let mut attention = Vec::new();
+        let mut x = backend.embedding(&self.embed, tokens)?;
+        for (layer, block) in self.blocks.iter().enumerate() {
+            let h = backend.rms_norm(&x, &block.input_norm, c.norm_eps)?;
+            let q = backend.rope(
+                &backend.linear(&h, &block.q, None)?,
+                c.head_dim(),
+                start,
+                ROPE_THETA,
+            )?;
+            let k = backend.rope(
+                &backend.linear(&h, &block.k, None)?,
+                c.head_dim(),
+                start,
+                ROPE_THETA,
+            )?;
+            let v = backend.linear(&h, &block.v, None)?;
+            cache.keys[layer] = backend.write_rows(&cache.keys[layer], &k, start)?;
+            cache.values[layer] = backend.write_rows(&cache.values[layer], &v, start)?;
+            let (mixed, weights) = backend.attention(
+                &q,
+                &cache.keys[layer],
+                &cache.values[layer],
+                shape,
+                want_attention,
+            )?;
+            attention.extend(weights);
+            x = backend.binary(&x, &backend.linear(&mixed, &block.o, None)?, Binary::Add)?;
+
+            let h = backend.rms_norm(&x, &block.post_norm, c.norm_eps)?;
+            let gate =
+                backend.activate(&backend.linear(&h, &block.gate, None)?, Activation::Silu)?;
+            let up = backend.linear(&h, &block.up, None)?;
+            let ff =
+                backend.linear(&backend.binary(&gate, &up, Binary::Mul)?, &block.down, None)?;
+            x = backend.binary(&x, &ff, Binary::Add)?;
+        }
+        cache.len = start + n;
+        let last = backend.slice_rows(&x, n - 1, 1)?;
+        let last = backend.rms_norm(&last, &self.norm, c.norm_eps)?;
+        Ok(LmOutput {
+            logits: backend.linear(&last, &self.head, None)?,
+            attention,
+        })
+    }
+}
