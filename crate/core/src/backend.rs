@@ -327,7 +327,16 @@ pub fn rope_dims(x: &[usize], head_dim: usize) -> Result<(usize, usize)> {
     }
 }
 
-/// The rotation angle of pair `pair` (within a head) at position `position`, as both backends compute it.
-pub fn rope_angle(position: usize, pair: usize, head_dim: usize, theta: f32) -> f32 {
-    position as f32 / theta.powf((2 * pair) as f32 / head_dim as f32)
+/// The cosine and sine tables `[rows, head_dim / 2]` of [`Backend::rope`] for positions `start..start + rows`.
+///
+/// Both backends use these host-computed tables: GPU `sin`/`cos` (SwiftShader's in particular) lose accuracy on
+/// large angles, and llama2.c also precomputes them. Angle = position · θ^(−2i/head_dim), as in llama2.c and
+/// candle-transformers (inverse frequency first, then the product).
+pub fn rope_tables(rows: usize, start: usize, head_dim: usize, theta: f32) -> (Vec<f32>, Vec<f32>) {
+    let pairs = head_dim / 2;
+    let inverse: Vec<f32> = (0..pairs)
+        .map(|i| 1.0 / theta.powf((2 * i) as f32 / head_dim as f32))
+        .collect();
+    let angles = (0..rows).flat_map(|r| inverse.iter().map(move |f| (start + r) as f32 * f));
+    angles.map(|a| (a.cos(), a.sin())).unzip()
 }

@@ -4,7 +4,7 @@
 use candle_core::{DType, Device, Tensor};
 
 use crate::backend::{
-    attention_dims, check_upload, conv_dims, linear_dims, matmul_dims, rope_angle, rope_dims,
+    attention_dims, check_upload, conv_dims, linear_dims, matmul_dims, rope_dims, rope_tables,
     Activation, AttentionShape, Backend, Binary, Conv,
 };
 use crate::{Error, Result};
@@ -120,11 +120,9 @@ impl Backend for CpuBackend {
     fn rope(&self, x: &Tensor, head_dim: usize, start: usize, theta: f32) -> Result<Tensor> {
         let (rows, width) = rope_dims(x.dims(), head_dim)?;
         let pairs = head_dim / 2;
-        let angles: Vec<f32> = (0..rows)
-            .flat_map(|r| (0..pairs).map(move |i| rope_angle(start + r, i, head_dim, theta)))
-            .collect();
-        let angles = Tensor::from_vec(angles, (rows, 1, pairs, 1), &Device::Cpu)?;
-        let (cos, sin) = (angles.cos()?, angles.sin()?);
+        let (cos, sin) = rope_tables(rows, start, head_dim, theta);
+        let cos = Tensor::from_vec(cos, (rows, 1, pairs, 1), &Device::Cpu)?;
+        let sin = Tensor::from_vec(sin, (rows, 1, pairs, 1), &Device::Cpu)?;
         let x = x.reshape((rows, width / head_dim, pairs, 2))?;
         let (x0, x1) = (x.narrow(3, 0, 1)?, x.narrow(3, 1, 1)?);
         let r0 = (x0.broadcast_mul(&cos)? - x1.broadcast_mul(&sin)?)?;

@@ -9,8 +9,8 @@ use std::collections::HashMap;
 use std::rc::Rc;
 
 use genscope_core::backend::{
-    attention_dims, check_upload, conv_dims, linear_dims, matmul_dims, rope_dims, Activation,
-    AttentionShape, Backend, Binary, Conv,
+    attention_dims, check_upload, conv_dims, linear_dims, matmul_dims, rope_dims, rope_tables,
+    Activation, AttentionShape, Backend, Binary, Conv,
 };
 use genscope_core::{Error, Result};
 use wgpu::util::DeviceExt;
@@ -443,19 +443,21 @@ impl Backend for WgpuBackend {
         let (rows, width) = rope_dims(&x.shape, head_dim)?;
         let pairs = rows * width / 2;
         let out = self.output("rope", rows * width)?;
-        let params = [
-            rows as u32,
-            width as u32,
-            head_dim as u32,
-            start as u32,
-            theta.to_bits(),
-            pairs as u32,
-            0,
-            0,
-        ];
+        let (cos, sin) = rope_tables(rows, start, head_dim, theta);
+        let table = |label, data: &[f32]| {
+            self.gpu
+                .device()
+                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some(label),
+                    contents: bytemuck::cast_slice(data),
+                    usage: wgpu::BufferUsages::STORAGE,
+                })
+        };
+        let (cos, sin) = (table("rope.cos", &cos), table("rope.sin", &sin));
+        let params = [rows, width, head_dim, pairs].map(|v| v as u32);
         self.dispatch(
             Kernel::Rope,
-            &[&x.buffer, &out],
+            &[&x.buffer, &cos, &sin, &out],
             &params,
             Self::elementwise_grid(pairs),
         )?;
