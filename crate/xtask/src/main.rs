@@ -25,6 +25,11 @@ enum Task {
     },
     /// Run every test: fmt, clippy, native tests, wasm tests in Chromium, end-to-end tests.
     Test,
+    /// Run the native engine benchmarks; write bench/results.json and BENCHMARKS.md.
+    Bench {
+        /// Only run benchmarks whose name matches (criterion's filter); the others keep their last medians.
+        filter: Option<String>,
+    },
 }
 
 fn main() {
@@ -54,5 +59,6 @@ fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Task::Test => xtask::test::run_all(),
+        Task::Bench { filter } => xtask::bench::run_all(filter.as_deref()),
     }
 }

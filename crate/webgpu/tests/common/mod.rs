@@ -195,6 +195,47 @@ pub async fn shape_errors_are_reported(gpu: &WgpuBackend) {
     assert!(cpu.binary(&x, &w, Binary::Add).is_err());
 }
 
+/// Random weights for any parameter list: matrices scaled by 1.7/√fan-in, norm gains near 1, biases small.
+pub fn random_weights(shapes: Vec<(String, Vec<usize>)>, seed: u64) -> HostWeights {
+    let mut weights = HostWeights::new();
+    for (i, (name, shape)) in shapes.into_iter().enumerate() {
+        let n: usize = shape.iter().product();
+        let seed = seed + i as u64;
+        let data = match shape.len() {
+            1 if name.ends_with("norm.weight") => {
+                values(n, seed, 0.1).iter().map(|v| 1.0 + v).collect()
+            }
+            1 => values(n, seed, 0.1),
+            _ => values(n, seed, 1.7 / ((n / shape[0]) as f32).sqrt()),
+        };
+        weights.insert(name, shape, data).unwrap();
+    }
+    weights
+}
+
+/// The GAN configuration the site ships.
+pub fn shipped_gan_config() -> GanConfig {
+    GanConfig {
+        latent: 64,
+        base: 64,
+        channels: 1,
+    }
+}
+
+/// A language model of the size the site ships (about 3M parameters), with room for `seq_len` positions.
+pub fn shipped_lm_config(seq_len: usize) -> LmConfig {
+    LmConfig {
+        dim: 256,
+        hidden_dim: 688,
+        n_layers: 4,
+        n_heads: 8,
+        n_kv_heads: 4,
+        vocab_size: 96,
+        seq_len,
+        norm_eps: 1e-5,
+    }
+}
+
 /// The shipped VAE configuration with random weights.
 pub fn random_vae_weights(config: &VaeConfig) -> HostWeights {
     let mut weights = HostWeights::new();
@@ -342,24 +383,12 @@ pub async fn convolutions_match(gpu: &WgpuBackend) {
 /// The shipped GAN configuration with random weights: generator and discriminator on both backends.
 pub async fn gan_matches(gpu: &WgpuBackend) {
     let cpu = CpuBackend;
-    let config = GanConfig {
-        latent: 64,
-        base: 64,
-        channels: 1,
-    };
-    let mut weights = HostWeights::new();
-    for (i, (name, shape)) in config
+    let config = shipped_gan_config();
+    let shapes = config
         .generator_shapes()
         .into_iter()
-        .chain(config.discriminator_shapes())
-        .enumerate()
-    {
-        let n: usize = shape.iter().product();
-        let fan_in = (n / shape[0]).max(1) as f32;
-        weights
-            .insert(name, shape, values(n, 200 + i as u64, 1.5 / fan_in.sqrt()))
-            .unwrap();
-    }
+        .chain(config.discriminator_shapes());
+    let weights = random_weights(shapes.collect(), 200);
     let batch = 4;
     let z = values(batch * 64, 11, 1.5);
     let run_cpu = {
@@ -545,33 +574,8 @@ pub async fn lm_ops_match(gpu: &WgpuBackend) {
 /// A language model of the size the site ships, random weights: prompt, then single-token steps.
 pub async fn lm_matches(gpu: &WgpuBackend) {
     let cpu = CpuBackend;
-    let config = LmConfig {
-        dim: 256,
-        hidden_dim: 688,
-        n_layers: 4,
-        n_heads: 8,
-        n_kv_heads: 4,
-        vocab_size: 96,
-        seq_len: 256,
-        norm_eps: 1e-5,
-    };
-    let mut weights = HostWeights::new();
-    for (i, (name, shape)) in config.parameter_shapes().into_iter().enumerate() {
-        let n: usize = shape.iter().product();
-        let data = if shape.len() == 1 {
-            values(n, 300 + i as u64, 0.1)
-                .iter()
-                .map(|v| 1.0 + v)
-                .collect()
-        } else {
-            values(
-                n,
-                300 + i as u64,
-                1.7 / (*shape.last().unwrap() as f32).sqrt(),
-            )
-        };
-        weights.insert(name, shape, data).unwrap();
-    }
+    let config = shipped_lm_config(256);
+    let weights = random_weights(config.parameter_shapes(), 300);
     let on_cpu = Lm::new(&cpu, config.clone(), &mut weights.clone()).unwrap();
     let on_gpu = Lm::new(gpu, config.clone(), &mut weights.clone()).unwrap();
     let mut cache_c = on_cpu.new_cache(&cpu).unwrap();

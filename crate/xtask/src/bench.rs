@@ -1,0 +1,180 @@
+//! `cargo xtask bench`: runs the native engine benchmarks (criterion) and writes their medians and ratios, with
+//! the machine they ran on, to `bench/results.json` and `BENCHMARKS.md`. Nothing here asserts a time.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::Command;
+
+use anyhow::{Context, Result};
+use serde_json::{json, Value};
+
+use crate::tools;
+
+/// The LM the benchmark decodes with (crate/webgpu/tests/common: `shipped_lm_config`), for the roofline.
+struct LmShape {
+    dim: f64,
+    hidden: f64,
+    layers: f64,
+    kv_dim: f64,
+    vocab: f64,
+}
+
+const LM: LmShape = LmShape {
+    dim: 256.0,
+    hidden: 688.0,
+    layers: 4.0,
+    kv_dim: 128.0,
+    vocab: 96.0,
+};
+const PROMPT: f64 = 16.0;
+const DECODED: f64 = 256.0;
+
+/// Median of one criterion benchmark in milliseconds.
+fn median_ms(criterion: &Path, group: &str, function: &str) -> Result<f64> {
+    let file = criterion
+        .join(group)
+        .join(function)
+        .join("new/estimates.json");
+    let text =
+        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+    let estimates: Value = serde_json::from_str(&text)?;
+    let ns = estimates["median"]["point_estimate"]
+        .as_f64()
+        .with_context(|| format!("{} has no median", file.display()))?;
+    Ok(ns / 1e6)
+}
+
+fn machine() -> Value {
+    let cpu = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("model name"))
+                .map(|l| l.split(':').nth(1).unwrap_or("").trim().to_owned())
+        })
+        .unwrap_or_else(|| "unknown".into());
+    let cores = std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(0);
+    json!({ "cpu": cpu, "cores": cores, "os": std::env::consts::OS })
+}
+
+/// Runs the benchmarks (those matching `filter`, if given; the others keep their last medians) and writes the
+/// report.
+pub fn run_all(filter: Option<&str>) -> Result<()> {
+    let root = tools::workspace_root();
+    tools::ensure_lavapipe()?;
+    let xdg = tools::runtime_dir()?;
+    let output = Command::new("cargo")
+        .current_dir(&root)
+        .args(["bench", "-p", "genscope-webgpu", "--bench", "engine", "--"])
+        .args(filter)
+        .env("XDG_RUNTIME_DIR", &xdg)
+        .output()
+        .context("running cargo bench")?;
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    print!("{stdout}");
+    anyhow::ensure!(
+        output.status.success(),
+        "cargo bench failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let adapter = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("gpu adapter: "))
+        .unwrap_or("unknown")
+        .to_owned();
+
+    let criterion = root.join("target/criterion");
+    let ms = |group, function| median_ms(&criterion, group, function);
+    let tok_s = |ms: f64| DECODED / (ms / 1e3);
+    let (vae_cpu, vae_gpu) = (ms("vae_decode", "cpu")?, ms("vae_decode", "wgpu")?);
+    let (gan_cpu, gan_gpu) = (ms("gan_grid64", "cpu")?, ms("gan_grid64", "wgpu")?);
+    let lm_cpu = tok_s(ms("lm_decode_256", "ours_cpu")?);
+    let lm_gpu = tok_s(ms("lm_decode_256", "ours_wgpu")?);
+    let lm_ref = tok_s(ms("lm_decode_256", "candle_transformers")?);
+
+    // Roofline for one decoded token at the average context of the run.
+    let context = PROMPT + DECODED / 2.0;
+    let matrix_params = LM.layers
+        * (2.0 * LM.dim * LM.dim + 2.0 * LM.kv_dim * LM.dim + 3.0 * LM.hidden * LM.dim)
+        + LM.vocab * LM.dim;
+    let flops = 2.0 * matrix_params + LM.layers * 4.0 * context * LM.dim;
+    let bytes = 4.0 * matrix_params + LM.layers * 2.0 * context * LM.kv_dim * 4.0;
+    let bandwidth: f64 = stdout
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("single-thread read bandwidth: ")?
+                .strip_suffix(" GB/s")?
+                .parse()
+                .ok()
+        })
+        .context("the benchmark did not report its read bandwidth")?;
+    let bound = bandwidth * 1e9 / bytes;
+
+    let results = json!({
+        "machine": machine(),
+        "gpu_adapter": adapter,
+        "note": "native only (criterion medians, one run); the browser figures (wasm CPU, WebGPU in Chromium) come with the bench page",
+        "vae_decode_ms": { "cpu": vae_cpu, "wgpu": vae_gpu },
+        "gan_grid64_ms": { "cpu": gan_cpu, "wgpu": gan_gpu },
+        "lm_tokens_per_s": { "ours_cpu": lm_cpu, "ours_wgpu": lm_gpu, "candle_transformers": lm_ref },
+        "lm_vs_candle_native": lm_cpu / lm_ref,
+        "lm_roofline": {
+            "flops_per_token": flops,
+            "bytes_per_token": bytes,
+            "single_thread_read_gbs": bandwidth,
+            "memory_bound_tokens_per_s": bound,
+            "ours_cpu_fraction_of_bound": lm_cpu / bound,
+        },
+    });
+    let bench_dir = root.join("bench");
+    std::fs::create_dir_all(&bench_dir)?;
+    std::fs::write(
+        bench_dir.join("results.json"),
+        serde_json::to_string_pretty(&results)? + "\n",
+    )?;
+
+    let mut md = String::new();
+    writeln!(md, "# Benchmarks\n")?;
+    writeln!(md, "Written by `cargo xtask bench` (criterion medians; one run measures every backend side by side). Machine: {} ({} cores); GPU adapter: {adapter}.\n", results["machine"]["cpu"].as_str().unwrap_or("?"), results["machine"]["cores"])?;
+    writeln!(
+        md,
+        "| benchmark | native CPU (candle) | native WebGPU (wgpu) | ratio CPU/GPU time |"
+    )?;
+    writeln!(md, "|---|---|---|---|")?;
+    writeln!(
+        md,
+        "| VAE decode, one frame (z → 28×28) | {vae_cpu:.3} ms | {vae_gpu:.3} ms | {:.2} |",
+        vae_cpu / vae_gpu
+    )?;
+    writeln!(
+        md,
+        "| GAN grid, 64 samples | {gan_cpu:.2} ms | {gan_gpu:.2} ms | {:.2} |",
+        gan_cpu / gan_gpu
+    )?;
+    writeln!(
+        md,
+        "\n| LM decode, 256 tokens after a 16-token prompt (3M params) | tokens/s |"
+    )?;
+    writeln!(md, "|---|---|")?;
+    writeln!(md, "| ours, CPU backend | {lm_cpu:.0} |")?;
+    writeln!(md, "| ours, WebGPU backend | {lm_gpu:.0} |")?;
+    writeln!(
+        md,
+        "| candle-transformers `llama2_c`, same weights | {lm_ref:.0} |"
+    )?;
+    writeln!(
+        md,
+        "| **ours CPU / candle-transformers** | **{:.2}×** (goal ≥ 2×) |",
+        lm_cpu / lm_ref
+    )?;
+    writeln!(md, "\nRoofline (one token at the run's average context of {context:.0}): {:.2} MFLOP and {:.1} MB of weights and cache read per token; single-thread read bandwidth measured here {bandwidth:.1} GB/s, so a memory-bound decoder tops out near {bound:.0} tokens/s; the CPU backend reaches {:.0}% of that.", flops / 1e6, bytes / 1e6, 100.0 * lm_cpu / bound)?;
+    if let Some(filter) = filter {
+        writeln!(md, "\nThe latest run refreshed only the benchmarks matching `{filter}`; the other rows come from the run before it (the LM rows always come from one run together).")?;
+    }
+    writeln!(md, "\nThe browser figures (wasm CPU and WebGPU in Chromium, VAE p95) are not measured yet: they need the bench page.")?;
+    std::fs::write(root.join("BENCHMARKS.md"), md)?;
+    println!("{}", serde_json::to_string_pretty(&results)?);
+    Ok(())
+}
