@@ -79,10 +79,95 @@ async fn backend_line_says_wasm_cpu_without_webgpu() -> Result<()> {
     browser.goto(&site.url("#/about")).await?;
     let backend = browser.wait_for_text(BACKEND, detected).await?;
     assert_eq!(backend, "wasm CPU");
+    assert!(
+        !browser.is_visible("#backend-switch").await?,
+        "nothing to switch to without WebGPU"
+    );
     let title = browser
         .eval("return document.querySelector('#backend').title")
         .await?;
     assert!(title.as_str().unwrap_or("").contains("CPU"), "{title}");
+    browser.close().await
+}
+
+#[tokio::test]
+async fn the_visitor_can_switch_between_webgpu_and_cpu() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::On).await?;
+    browser.goto(&site.url("#/lm")).await?;
+    browser
+        .wait_for_text(BACKEND, |t| t.starts_with("WebGPU"))
+        .await?;
+    let switch = "#backend-switch";
+    assert_eq!(browser.text(switch).await?.as_deref(), Some("Use CPU"));
+    browser
+        .client()
+        .find(fantoccini::Locator::Css(switch))
+        .await?
+        .click()
+        .await?;
+    browser.wait_for_text(BACKEND, |t| t == "wasm CPU").await?;
+    let title = browser
+        .eval("return document.querySelector('#backend').title")
+        .await?;
+    assert!(
+        title.as_str().unwrap_or("").contains("you chose the CPU"),
+        "{title}"
+    );
+    assert_eq!(browser.text(switch).await?.as_deref(), Some("Use WebGPU"));
+    browser
+        .client()
+        .find(fantoccini::Locator::Css(switch))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text(BACKEND, |t| t.starts_with("WebGPU"))
+        .await?;
+    // Switching is not navigation: the page and its URL stay.
+    assert!(browser
+        .client()
+        .current_url()
+        .await?
+        .as_str()
+        .ends_with("#/lm"));
+    browser.close().await
+}
+
+#[tokio::test]
+async fn a_lost_webgpu_device_falls_back_to_cpu_and_keeps_the_page() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::On).await?;
+    browser.goto(&site.url("#/vae")).await?;
+    browser
+        .wait_for_text(BACKEND, |t| t.starts_with("WebGPU"))
+        .await?;
+    browser
+        .eval("window.genscopeLoseDevice(); return null")
+        .await?;
+    browser.wait_for_text(BACKEND, |t| t == "wasm CPU").await?;
+    let title = browser
+        .eval("return document.querySelector('#backend').title")
+        .await?;
+    assert!(
+        title.as_str().unwrap_or("").contains("device was lost"),
+        "{title}"
+    );
+    assert!(
+        !browser.is_visible("#backend-switch").await?,
+        "no switching back to a lost device"
+    );
+    assert_eq!(
+        browser.text("main h1").await?.as_deref(),
+        Some("Latent space of a VAE")
+    );
+    assert!(browser
+        .client()
+        .current_url()
+        .await?
+        .as_str()
+        .ends_with("#/vae"));
+    assert!(!browser.is_visible("#fatal").await?);
     browser.close().await
 }
 

@@ -111,14 +111,29 @@ fn mark_shell_rendered() {
 /// The whole site.
 #[component]
 pub fn App() -> Html {
-    let backend = use_state(|| (BackendStatus::Detecting, None::<Rc<GpuContext>>));
+    let detection = use_state(|| None::<Result<Rc<GpuContext>, String>>);
+    let prefer_cpu = use_state(|| false);
+    let lost = use_state(|| None::<String>);
     let manifest = use_state(|| Load::Loading);
     let manifest_attempt = use_state(|| 0u32);
 
     {
-        let backend = backend.clone();
+        let (detection, lost) = (detection.clone(), lost.clone());
         use_effect_with((), move |_| {
-            wasm_bindgen_futures::spawn_local(async move { backend.set(backend::detect().await) });
+            wasm_bindgen_futures::spawn_local(async move {
+                let found = backend::detect().await;
+                if let Ok(gpu) = &found {
+                    backend::install_device_loss_hook(Rc::clone(gpu));
+                    // When the device goes away, fall back to the CPU; the page keeps its state.
+                    let gpu = Rc::clone(gpu);
+                    wasm_bindgen_futures::spawn_local(async move {
+                        if let Some(why) = gpu.lost().await {
+                            lost.set(Some(why));
+                        }
+                    });
+                }
+                detection.set(Some(found));
+            });
             mark_shell_rendered();
         });
     }
@@ -139,9 +154,19 @@ pub fn App() -> Html {
         let attempt = manifest_attempt.clone();
         Callback::from(move |()| attempt.set(*attempt + 1))
     };
+    let status = backend::status(detection.as_ref(), *prefer_cpu, lost.as_deref());
+    let gpu = match (&status, detection.as_ref()) {
+        (BackendStatus::WebGpu(_), Some(Ok(gpu))) => Some(Rc::clone(gpu)),
+        _ => None,
+    };
+    // Switching is offered while a working device exists.
+    let on_switch = (matches!(detection.as_ref(), Some(Ok(_))) && lost.is_none()).then(|| {
+        let prefer_cpu = prefer_cpu.clone();
+        Callback::from(move |()| prefer_cpu.set(!*prefer_cpu))
+    });
     let context = SiteContext {
-        backend: backend.0.clone(),
-        gpu: backend.1.clone(),
+        backend: status,
+        gpu,
         manifest: (*manifest).clone(),
     };
     let asset_error = match &*manifest {
@@ -159,7 +184,7 @@ pub fn App() -> Html {
                     { asset_error }
                     <Switch<Route> render={switch} />
                 </main>
-                <StatusLine backend={context.backend} />
+                <StatusLine backend={context.backend} {on_switch} />
             </HashRouter>
         </ContextProvider<SiteContext>>
     }
@@ -212,14 +237,24 @@ fn Header() -> Html {
 #[derive(Properties, PartialEq)]
 struct StatusLineProps {
     backend: BackendStatus,
+    /// Flips between WebGPU and the CPU; `None` when there is nothing to switch to.
+    on_switch: Option<Callback<()>>,
 }
 
 #[component]
 fn StatusLine(props: &StatusLineProps) -> Html {
+    let switch = props.on_switch.clone().map(|on_switch| {
+        let label = match props.backend {
+            BackendStatus::WebGpu(_) => "Use CPU",
+            _ => "Use WebGPU",
+        };
+        html! { <button id="backend-switch" type="button" onclick={move |_| on_switch.emit(())}>{ label }</button> }
+    });
     html! {
         <footer class="status-line">
             <span>{ "Backend: " }
                 <span id="backend" title={props.backend.detail()}>{ props.backend.label() }</span>
+                { for switch }
             </span>
             <span>{ "Build " }<span id="build">{ BUILD }</span></span>
         </footer>

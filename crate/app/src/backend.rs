@@ -41,18 +41,46 @@ impl BackendStatus {
 }
 
 /// Opens a WebGPU device if the browser has one; otherwise says why the CPU path is used.
-pub async fn detect() -> (BackendStatus, Option<Rc<GpuContext>>) {
-    match GpuContext::new().await {
-        Ok(gpu) => (
-            BackendStatus::WebGpu(gpu.adapter().clone()),
-            Some(Rc::new(gpu)),
-        ),
-        Err(error) => {
-            let reason = match error {
-                GpuError::Unsupported => "this browser has no WebGPU".to_owned(),
-                other => other.to_string(),
-            };
-            (BackendStatus::Cpu { reason }, None)
-        }
+pub async fn detect() -> Result<Rc<GpuContext>, String> {
+    GpuContext::new()
+        .await
+        .map(Rc::new)
+        .map_err(|error| match error {
+            GpuError::Unsupported => "this browser has no WebGPU".to_owned(),
+            other => other.to_string(),
+        })
+}
+
+/// What runs the models, from what detection found, what the visitor chose, and whether the device was lost.
+pub fn status(
+    detection: Option<&Result<Rc<GpuContext>, String>>,
+    prefer_cpu: bool,
+    lost: Option<&str>,
+) -> BackendStatus {
+    match (detection, lost) {
+        (None, _) => BackendStatus::Detecting,
+        (Some(Err(reason)), _) => BackendStatus::Cpu {
+            reason: reason.clone(),
+        },
+        (Some(Ok(_)), Some(why)) => BackendStatus::Cpu {
+            reason: format!(
+                "the WebGPU device was lost ({why}); reload the page to try WebGPU again"
+            ),
+        },
+        (Some(Ok(_)), None) if prefer_cpu => BackendStatus::Cpu {
+            reason: "you chose the CPU on the status line".to_owned(),
+        },
+        (Some(Ok(gpu)), None) => BackendStatus::WebGpu(gpu.adapter().clone()),
     }
+}
+
+/// Installs `window.genscopeLoseDevice()`, a test hook that destroys the WebGPU device as a driver reset would.
+pub fn install_device_loss_hook(gpu: Rc<GpuContext>) {
+    use wasm_bindgen::closure::Closure;
+    let hook = Closure::<dyn Fn()>::new(move || gpu.destroy());
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"genscopeLoseDevice".into(), hook.as_ref());
+    }
+    // The hook lives as long as the page.
+    hook.forget();
 }

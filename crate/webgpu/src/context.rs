@@ -51,6 +51,7 @@ pub struct GpuContext {
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter: AdapterDescription,
+    lost: std::cell::RefCell<Option<futures_channel::oneshot::Receiver<String>>>,
 }
 
 impl GpuContext {
@@ -93,11 +94,33 @@ impl GpuContext {
             },
             software: info.device_type == wgpu::DeviceType::Cpu,
         };
+        // wgpu wants a Send callback; a oneshot sender behind a mutex is one, and `lost()` awaits the receiver.
+        let (tell, lost) = futures_channel::oneshot::channel();
+        let tell = std::sync::Mutex::new(Some(tell));
+        device.set_device_lost_callback(move |reason, message| {
+            if let Some(tell) = tell.lock().ok().and_then(|mut t| t.take()) {
+                let _ = tell.send(format!("{reason:?}: {message}"));
+            }
+        });
         Ok(Self {
             device,
             queue,
             adapter,
+            lost: std::cell::RefCell::new(Some(lost)),
         })
+    }
+
+    /// Resolves with the reason when the device is lost (destroyed, a driver reset, a GPU process crash).
+    /// Only the first caller is told; later calls and a dropped device resolve to `None`.
+    pub async fn lost(&self) -> Option<String> {
+        let receiver = self.lost.borrow_mut().take()?;
+        receiver.await.ok()
+    }
+
+    /// Destroys the device, as a driver reset would: every later GPU operation fails and [`Self::lost`] resolves.
+    /// The site's test hook uses it to prove the CPU fallback.
+    pub fn destroy(&self) {
+        self.device.destroy();
     }
 
     /// The adapter this context runs on.
