@@ -58,13 +58,58 @@ impl Kernel {
 /// A tensor in a GPU storage buffer. Cloning shares the buffer.
 #[derive(Clone, Debug)]
 pub struct GpuTensor {
-    buffer: Rc<wgpu::Buffer>,
+    buffer: Rc<PooledBuffer>,
     shape: Vec<usize>,
 }
 
 impl GpuTensor {
     fn len(&self) -> usize {
         self.shape.iter().product()
+    }
+
+    fn raw(&self) -> &wgpu::Buffer {
+        &self.buffer
+    }
+}
+
+/// Free result buffers by size in bytes, reused by later operations: a forward pass allocates nothing once the
+/// first one has run.
+#[derive(Default)]
+struct BufferPool {
+    free: HashMap<u64, Vec<wgpu::Buffer>>,
+    created: usize,
+}
+
+/// A buffer that goes back to its pool when the last tensor using it is dropped.
+///
+/// Only buffers written by recorded GPU commands are pooled: reuse is then ordered by the encoder (a pass that
+/// writes a reused buffer comes after every pass that read its old contents). Uploads are not pooled, because a
+/// queue write would land before commands recorded earlier.
+#[derive(Debug)]
+struct PooledBuffer {
+    buffer: Option<wgpu::Buffer>,
+    pool: Option<std::rc::Weak<RefCell<BufferPool>>>,
+}
+
+impl std::ops::Deref for PooledBuffer {
+    type Target = wgpu::Buffer;
+    fn deref(&self) -> &wgpu::Buffer {
+        self.buffer.as_ref().expect("present until drop")
+    }
+}
+
+impl Drop for PooledBuffer {
+    fn drop(&mut self) {
+        if let (Some(buffer), Some(pool)) = (
+            self.buffer.take(),
+            self.pool.as_ref().and_then(|p| p.upgrade()),
+        ) {
+            pool.borrow_mut()
+                .free
+                .entry(buffer.size())
+                .or_default()
+                .push(buffer);
+        }
     }
 }
 
@@ -73,6 +118,7 @@ pub struct WgpuBackend {
     gpu: Rc<GpuContext>,
     pending: RefCell<Option<wgpu::CommandEncoder>>,
     pipelines: RefCell<HashMap<Kernel, wgpu::ComputePipeline>>,
+    pool: Rc<RefCell<BufferPool>>,
     /// Bound where a kernel's optional bias is absent (WebGPU cannot bind nothing).
     no_bias: wgpu::Buffer,
 }
@@ -96,6 +142,7 @@ impl WgpuBackend {
             gpu,
             pending: RefCell::new(None),
             pipelines: RefCell::new(HashMap::new()),
+            pool: Rc::default(),
             no_bias,
         }
     }
@@ -105,10 +152,22 @@ impl WgpuBackend {
         &self.gpu
     }
 
+    /// GPU buffers created so far for results (uploads not counted). Flat across repeated forward passes.
+    pub fn result_buffers_created(&self) -> usize {
+        self.pool.borrow().created
+    }
+
+    /// A result buffer of `elements` floats, reused from the pool when one of that size is free.
     fn output(&self, label: &str, elements: usize) -> Result<wgpu::Buffer> {
         if elements == 0 {
             return Err(Error::Shape(format!("{label}: empty result")));
         }
+        let bytes = (elements * 4) as u64;
+        let mut pool = self.pool.borrow_mut();
+        if let Some(buffer) = pool.free.get_mut(&bytes).and_then(Vec::pop) {
+            return Ok(buffer);
+        }
+        pool.created += 1;
         Ok(self.gpu.device().create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size: (elements * 4) as u64,
@@ -184,9 +243,13 @@ impl WgpuBackend {
         record(encoder);
     }
 
-    fn tensor(buffer: wgpu::Buffer, shape: Vec<usize>) -> GpuTensor {
+    /// Wraps a result buffer (from [`Self::output`]) so that it returns to the pool when dropped.
+    fn tensor(&self, buffer: wgpu::Buffer, shape: Vec<usize>) -> GpuTensor {
         GpuTensor {
-            buffer: Rc::new(buffer),
+            buffer: Rc::new(PooledBuffer {
+                buffer: Some(buffer),
+                pool: Some(Rc::downgrade(&self.pool)),
+            }),
             shape,
         }
     }
@@ -233,10 +296,10 @@ impl WgpuBackend {
             &params,
             Self::elementwise_grid(total),
         )?;
-        Ok(GpuTensor {
-            buffer: Rc::new(out),
-            shape: vec![d.batch, d.out_channels, d.out_size.0, d.out_size.1],
-        })
+        Ok(self.tensor(
+            out,
+            vec![d.batch, d.out_channels, d.out_size.0, d.out_size.1],
+        ))
     }
 
     /// `a · B (+ bias)`; `transposed` when `b` is `[n, k]`.
@@ -250,8 +313,8 @@ impl WgpuBackend {
     ) -> Result<GpuTensor> {
         let out = self.output("matmul", m * n)?;
         let flags = u32::from(transposed) | (u32::from(bias.is_some()) << 1);
-        let bias_buffer = bias.map_or(&self.no_bias, |t| &*t.buffer);
-        let buffers = [&*a.buffer, &*b.buffer, bias_buffer, &out];
+        let bias_buffer = bias.map_or(&self.no_bias, GpuTensor::raw);
+        let buffers = [a.raw(), b.raw(), bias_buffer, &out];
         let params = [m as u32, n as u32, k as u32, flags];
         if m == 1 && transposed {
             self.dispatch(Kernel::Gemv, &buffers, &params, workgroup_grid(n as u32))?;
@@ -262,10 +325,7 @@ impl WgpuBackend {
             );
             self.dispatch(Kernel::Matmul, &buffers, &params, grid)?;
         }
-        Ok(GpuTensor {
-            buffer: Rc::new(out),
-            shape: vec![m, n],
-        })
+        Ok(self.tensor(out, vec![m, n]))
     }
 }
 
@@ -292,7 +352,10 @@ impl Backend for WgpuBackend {
                     | wgpu::BufferUsages::COPY_DST,
             });
         Ok(GpuTensor {
-            buffer: Rc::new(buffer),
+            buffer: Rc::new(PooledBuffer {
+                buffer: Some(buffer),
+                pool: None,
+            }),
             shape: shape.to_vec(),
         })
     }
@@ -349,10 +412,7 @@ impl Backend for WgpuBackend {
             &params,
             Self::elementwise_grid(x.len()),
         )?;
-        Ok(GpuTensor {
-            buffer: Rc::new(out),
-            shape: x.shape.clone(),
-        })
+        Ok(self.tensor(out, x.shape.clone()))
     }
 
     fn binary(&self, a: &GpuTensor, b: &GpuTensor, op: Binary) -> Result<GpuTensor> {
@@ -374,10 +434,7 @@ impl Backend for WgpuBackend {
             &params,
             Self::elementwise_grid(a.len()),
         )?;
-        Ok(GpuTensor {
-            buffer: Rc::new(out),
-            shape: a.shape.clone(),
-        })
+        Ok(self.tensor(out, a.shape.clone()))
     }
 
     fn reshape(&self, x: &GpuTensor, shape: &[usize]) -> Result<GpuTensor> {
@@ -420,7 +477,7 @@ impl Backend for WgpuBackend {
             &params,
             Self::elementwise_grid(total),
         )?;
-        Ok(Self::tensor(out, vec![ids.len(), dim]))
+        Ok(self.tensor(out, vec![ids.len(), dim]))
     }
 
     fn rms_norm(&self, x: &GpuTensor, weight: &GpuTensor, eps: f32) -> Result<GpuTensor> {
@@ -436,7 +493,7 @@ impl Backend for WgpuBackend {
             &params,
             workgroup_grid(rows as u32),
         )?;
-        Ok(Self::tensor(out, x.shape.clone()))
+        Ok(self.tensor(out, x.shape.clone()))
     }
 
     fn rope(&self, x: &GpuTensor, head_dim: usize, start: usize, theta: f32) -> Result<GpuTensor> {
@@ -461,7 +518,7 @@ impl Backend for WgpuBackend {
             &params,
             Self::elementwise_grid(pairs),
         )?;
-        Ok(Self::tensor(out, x.shape.clone()))
+        Ok(self.tensor(out, x.shape.clone()))
     }
 
     fn slice_rows(&self, x: &GpuTensor, start: usize, count: usize) -> Result<GpuTensor> {
@@ -485,7 +542,7 @@ impl Backend for WgpuBackend {
                 count as u64 * row_bytes,
             )
         });
-        Ok(Self::tensor(out, vec![count, cols]))
+        Ok(self.tensor(out, vec![count, cols]))
     }
 
     fn write_rows(&self, cache: &GpuTensor, rows: &GpuTensor, at: usize) -> Result<GpuTensor> {
@@ -549,8 +606,8 @@ impl Backend for WgpuBackend {
             workgroup_grid((n * a.heads) as u32),
         )?;
         Ok((
-            Self::tensor(out, q.shape.clone()),
-            weights.map(|w| Self::tensor(w, vec![a.heads, n, context])),
+            self.tensor(out, q.shape.clone()),
+            weights.map(|w| self.tensor(w, vec![a.heads, n, context])),
         ))
     }
 

@@ -70,6 +70,11 @@ async fn lm_forward_matches_cpu() {
 }
 
 #[wasm_bindgen_test]
+async fn result_buffers_are_pooled() {
+    common::buffers_are_reused(&backend().await).await;
+}
+
+#[wasm_bindgen_test]
 async fn adapter_has_a_name() {
     // The status line shows this name; an empty one would leave the visitor guessing what runs the models.
     let backend = backend().await;

@@ -67,6 +67,11 @@ fn lm_forward_matches_cpu() {
 }
 
 #[test]
+fn result_buffers_are_pooled() {
+    block_on(common::buffers_are_reused(&backend()));
+}
+
+#[test]
 fn adapter_is_described() {
     let backend = backend();
     let adapter = backend.context().adapter();

@@ -599,3 +599,54 @@ pub async fn lm_matches(gpu: &WgpuBackend) {
     }
     assert_eq!(cache_g.len(), 15);
 }
+
+/// Result buffers come from a pool: once every size has been seen, repeated forwards allocate nothing.
+pub async fn buffers_are_reused(gpu: &WgpuBackend) {
+    let config = VaeConfig {
+        width: 28,
+        height: 28,
+        hidden: 400,
+        latent: 2,
+    };
+    let vae = Vae::new(gpu, config.clone(), &mut random_vae_weights(&config)).unwrap();
+    let decode = |i: usize| {
+        let z = gpu.upload(&[i as f32 * 0.1, 1.0], &[1, 2]).unwrap();
+        vae.decode(gpu, &z).unwrap()
+    };
+    gpu.read(&decode(0)).await.unwrap();
+    let after_first = gpu.result_buffers_created();
+    for i in 1..50 {
+        gpu.read(&decode(i)).await.unwrap();
+    }
+    assert_eq!(
+        gpu.result_buffers_created(),
+        after_first,
+        "VAE decodes kept allocating"
+    );
+
+    let config = shipped_lm_config(64);
+    let lm = Lm::new(
+        gpu,
+        config.clone(),
+        &mut random_weights(config.parameter_shapes(), 300),
+    )
+    .unwrap();
+    let mut cache = lm.new_cache(gpu).unwrap();
+    lm.forward(gpu, &[1, 2, 3, 4], &mut cache, false).unwrap();
+    for t in 0..2 {
+        gpu.read(&lm.forward(gpu, &[t], &mut cache, false).unwrap().logits)
+            .await
+            .unwrap();
+    }
+    let steady = gpu.result_buffers_created();
+    for t in 0..20 {
+        gpu.read(&lm.forward(gpu, &[t], &mut cache, false).unwrap().logits)
+            .await
+            .unwrap();
+    }
+    assert_eq!(
+        gpu.result_buffers_created(),
+        steady,
+        "LM decode steps kept allocating"
+    );
+}
