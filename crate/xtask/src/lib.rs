@@ -3,6 +3,7 @@
 //! Also a library: the end-to-end tests use [`serve::StaticServer`] to serve a built `dist/`.
 
 pub mod bench;
+pub mod data;
 pub mod dist;
 pub mod serve;
 pub mod test;

@@ -12,6 +12,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
+    /// Download the training data through the package registries into data/ and check it.
+    Data,
     /// Build the static site into dist/ (wasm in release, bindgen, wasm-opt, assets, manifest).
     Dist,
     /// Build dist/ and serve it on 127.0.0.1.
@@ -42,6 +44,7 @@ fn main() {
 fn run(cli: Cli) -> Result<()> {
     match cli.task {
         Task::Dist => xtask::dist::build().map(drop),
+        Task::Data => xtask::data::fetch_all(),
         Task::Serve { port, no_build } => {
             if !no_build {
                 xtask::dist::build()?;
