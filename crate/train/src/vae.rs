@@ -1,0 +1,333 @@
+//! Training the VAE: the core crate's `Vae<CpuBackend>` with candle variables, the negative ELBO under a
+//! Bernoulli likelihood on dynamically binarised pixels, AdamW.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Instant;
+
+use anyhow::{Context, Result};
+use candle_core::{DType, Device, Tensor};
+use candle_nn::{AdamW, Init, Optimizer, ParamsAdamW, VarMap};
+use genscope_core::cpu::CpuBackend;
+use genscope_core::nn::{HostWeights, Params};
+use genscope_core::vae::{Vae, VaeConfig};
+use genscope_core::weights::{write_safetensors, Storage};
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::json;
+
+use crate::data::ImageSet;
+
+/// Parameters as candle variables in a `VarMap` (PyTorch's default init: uniform ±1/√fan-in, zero biases).
+pub struct VarParams<'a>(pub &'a VarMap);
+
+impl Params<CpuBackend> for VarParams<'_> {
+    fn param(
+        &mut self,
+        _: &CpuBackend,
+        name: &str,
+        shape: &[usize],
+    ) -> genscope_core::Result<Tensor> {
+        let init = if shape.len() == 1 {
+            Init::Const(0.0)
+        } else {
+            let bound = 1.0 / (shape[1..].iter().product::<usize>() as f64).sqrt();
+            Init::Uniform {
+                lo: -bound,
+                up: bound,
+            }
+        };
+        self.0
+            .get(shape, name, init, DType::F32, &Device::Cpu)
+            .map_err(|e| genscope_core::Error::Backend(e.to_string()))
+    }
+}
+
+/// `log(1 + e^x)`, stable for large |x|.
+fn softplus(x: &Tensor) -> candle_core::Result<Tensor> {
+    x.relu()? + (x.abs()?.neg()?.exp()? + 1.0)?.log()?
+}
+
+/// Per image: −log p(x|z) (Bernoulli, summed over pixels) and KL(q(z|x) ‖ N(0, I)).
+fn elbo_terms(vae: &Vae<CpuBackend>, x: &Tensor) -> Result<(Tensor, Tensor)> {
+    let cpu = CpuBackend;
+    let (mean, log_var) = vae.encode(&cpu, x)?;
+    let eps = Tensor::randn(0f32, 1f32, mean.shape(), &Device::Cpu)?;
+    let z = (&mean + ((&log_var * 0.5)?.exp()? * eps)?)?;
+    let logits = vae.decode_logits(&cpu, &z)?;
+    let reconstruction = (softplus(&logits)? - (x * &logits)?)?.sum(1)?;
+    let kl = ((&log_var.exp()? + mean.sqr()? - &log_var)? - 1.0)?.sum(1)? * 0.5;
+    Ok((reconstruction, kl?))
+}
+
+fn binarize(pixels: &[f32], shape: (usize, usize)) -> Result<Tensor> {
+    let x = Tensor::from_slice(pixels, shape, &Device::Cpu)?;
+    let u = Tensor::rand(0f32, 1f32, shape, &Device::Cpu)?;
+    Ok(u.lt(&x)?.to_dtype(DType::F32)?)
+}
+
+/// What a training run is asked to do.
+pub struct VaeRun<'a> {
+    /// Shipped model name, e.g. `vae-mnist-z2`.
+    pub name: &'a str,
+    /// Architecture.
+    pub config: VaeConfig,
+    /// Passes over the training set.
+    pub epochs: usize,
+    /// Images per step.
+    pub batch: usize,
+    /// AdamW learning rate.
+    pub lr: f64,
+    /// Data set description and licence for the card.
+    pub dataset: &'a str,
+    /// Licence of the data set.
+    pub license: &'a str,
+}
+
+/// Trains, evaluates and writes `assets/models/NAME.safetensors` and `NAME.json`. Returns the final mean loss.
+pub fn train(
+    run: &VaeRun,
+    train_set: &ImageSet,
+    test_set: &ImageSet,
+    out_dir: &Path,
+    checkpoints: &Path,
+) -> Result<f64> {
+    let started = Instant::now();
+    for set in [train_set, test_set] {
+        anyhow::ensure!(
+            (set.width, set.height) == (run.config.width, run.config.height),
+            "the data has {}x{} images, {} expects {}x{}",
+            set.width,
+            set.height,
+            run.name,
+            run.config.width,
+            run.config.height
+        );
+    }
+    let varmap = VarMap::new();
+    let vae = Vae::new(&CpuBackend, run.config.clone(), &mut VarParams(&varmap))?;
+    let checkpoint = checkpoints.join(format!("{}.safetensors", run.name));
+    let mut first_epoch = 0;
+    if checkpoint.exists() {
+        let mut loaded = varmap.clone();
+        loaded.load(&checkpoint).context("loading the checkpoint")?;
+        first_epoch = std::fs::read_to_string(checkpoint.with_extension("epoch"))?
+            .trim()
+            .parse()?;
+        println!("resuming {} after epoch {first_epoch}", run.name);
+    }
+    let mut optimizer = AdamW::new(
+        varmap.all_vars(),
+        ParamsAdamW {
+            lr: run.lr,
+            weight_decay: 0.0,
+            ..Default::default()
+        },
+    )?;
+    let pixels = run.config.pixels();
+    let steps_per_epoch = train_set.len() / run.batch;
+    let mut curve = Vec::new();
+    let mut last = f64::NAN;
+    for epoch in first_epoch..run.epochs {
+        let bar = ProgressBar::new(steps_per_epoch as u64);
+        bar.set_style(ProgressStyle::with_template(
+            "{prefix} {bar:30} {pos}/{len} {msg} [{elapsed}<{eta}]",
+        )?);
+        bar.set_prefix(format!("{} epoch {}/{}", run.name, epoch + 1, run.epochs));
+        // A fresh shuffle per epoch, reproducible from the epoch number.
+        let mut order: Vec<usize> = (0..train_set.len()).collect();
+        let mut state = 0x2545F4914F6CDD1Du64 ^ epoch as u64;
+        for i in (1..order.len()).rev() {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            order.swap(i, (state % (i as u64 + 1)) as usize);
+        }
+        let mut total = 0.0;
+        for step in 0..steps_per_epoch {
+            let mut batch = Vec::with_capacity(run.batch * pixels);
+            for &i in &order[step * run.batch..(step + 1) * run.batch] {
+                batch.extend_from_slice(&train_set.pixels[i * pixels..(i + 1) * pixels]);
+            }
+            let x = binarize(&batch, (run.batch, pixels))?;
+            let (reconstruction, kl) = elbo_terms(&vae, &x)?;
+            let loss = (reconstruction + kl)?.mean(0)?;
+            optimizer.backward_step(&loss)?;
+            let value = f64::from(loss.to_scalar::<f32>()?);
+            total += value;
+            if step % 20 == 0 {
+                bar.set_message(format!("loss {value:.2}"));
+            }
+            bar.inc(1);
+        }
+        bar.finish();
+        last = total / steps_per_epoch as f64;
+        curve.push(json!({ "epoch": epoch + 1, "train_neg_elbo_nats": last }));
+        std::fs::create_dir_all(checkpoints)?;
+        varmap.save(&checkpoint)?;
+        std::fs::write(checkpoint.with_extension("epoch"), (epoch + 1).to_string())?;
+    }
+
+    let (test_elbo, iwae) = evaluate(&vae, test_set, pixels)?;
+    println!(
+        "{}: test ELBO {test_elbo:.2} nats, IWAE NLL (k=1000, 1,000 images) {iwae:.2} nats",
+        run.name
+    );
+    write_model(
+        run,
+        &varmap,
+        out_dir,
+        started.elapsed().as_secs_f64(),
+        steps_per_epoch * run.epochs,
+        curve,
+        test_elbo,
+        iwae,
+    )?;
+    Ok(last)
+}
+
+/// Test ELBO over the whole test set (one random binarisation and one z per image) and the importance-
+/// weighted NLL bound with k = 1000 on the first 1,000 test images. Both in nats per image.
+fn evaluate(vae: &Vae<CpuBackend>, test_set: &ImageSet, pixels: usize) -> Result<(f64, f64)> {
+    let cpu = CpuBackend;
+    let mut total = 0.0;
+    for chunk in test_set.pixels.chunks(1000 * pixels) {
+        let x = binarize(chunk, (chunk.len() / pixels, pixels))?;
+        let (reconstruction, kl) = elbo_terms(vae, &x)?;
+        total += f64::from((reconstruction + kl)?.sum_all()?.to_scalar::<f32>()?);
+    }
+    let elbo = total / test_set.len() as f64;
+
+    let k = 1000;
+    let images = test_set.len().min(1000);
+    let mut nll = 0.0;
+    for i in 0..images {
+        let x = binarize(&test_set.pixels[i * pixels..(i + 1) * pixels], (1, pixels))?;
+        let (mean, log_var) = vae.encode(&cpu, &x)?;
+        let latent = mean.dim(1)?;
+        let std = (&log_var * 0.5)?.exp()?;
+        let eps = Tensor::randn(0f32, 1f32, (k, latent), &Device::Cpu)?;
+        let z = eps.broadcast_mul(&std)?.broadcast_add(&mean)?;
+        let logits = vae.decode_logits(&cpu, &z)?;
+        let log_px = (softplus(&logits)?.neg()? + logits.broadcast_mul(&x)?)?.sum(1)?;
+        let half_log_2pi = 0.5 * (2.0 * std::f64::consts::PI).ln();
+        let log_pz = ((z.sqr()? * -0.5)? - half_log_2pi)?.sum(1)?;
+        let log_qz =
+            (((eps.sqr()? * -0.5)? - half_log_2pi)?.broadcast_sub(&(&log_var * 0.5)?)?).sum(1)?;
+        let log_w = ((log_px + log_pz)? - log_qz)?;
+        let max = log_w.max(0)?.to_scalar::<f32>()?;
+        let sum = (log_w - f64::from(max))?
+            .exp()?
+            .sum_all()?
+            .to_scalar::<f32>()?;
+        nll -= f64::from(max) + f64::from(sum).ln() - (k as f64).ln();
+    }
+    Ok((elbo, nll / images as f64))
+}
+
+#[allow(clippy::too_many_arguments)]
+fn write_model(
+    run: &VaeRun,
+    varmap: &VarMap,
+    out_dir: &Path,
+    seconds: f64,
+    steps: usize,
+    curve: Vec<serde_json::Value>,
+    test_elbo: f64,
+    iwae: f64,
+) -> Result<()> {
+    let mut weights = HostWeights::new();
+    for (name, var) in varmap.data().lock().expect("not poisoned").iter() {
+        let tensor = var.as_tensor();
+        weights.insert(
+            name.clone(),
+            tensor.dims().to_vec(),
+            tensor.flatten_all()?.to_vec1::<f32>()?,
+        )?;
+    }
+    let meta = HashMap::from([("config".to_string(), serde_json::to_string(&run.config)?)]);
+    std::fs::create_dir_all(out_dir)?;
+    std::fs::write(
+        out_dir.join(format!("{}.safetensors", run.name)),
+        write_safetensors(&weights, Storage::F16, meta)?,
+    )?;
+    let card = json!({
+        "name": run.name,
+        "kind": "vae",
+        "params": run.config.parameter_count(),
+        "config": run.config,
+        "dataset": run.dataset,
+        "license": run.license,
+        "training": {
+            "epochs": run.epochs, "steps": steps, "batch": run.batch, "optimizer": "AdamW", "lr": run.lr,
+            "weight_decay": 0.0, "wall_time_s": seconds, "machine": "2-core CPU, candle-core",
+        },
+        "metrics": {
+            "test_elbo_nats": test_elbo,
+            "iwae_nll_nats": iwae,
+            "likelihood": "Bernoulli on dynamically binarised pixels (p = intensity); nats per image",
+            "how": "test_elbo_nats: negative ELBO, mean over the 10,000 test images, one random binarisation and one z each; iwae_nll_nats: importance-weighted bound with k = 1000 samples, mean over the first 1,000 test images",
+        },
+        "curve": curve,
+        "weights_storage": "f16",
+    });
+    std::fs::write(
+        out_dir.join(format!("{}.json", run.name)),
+        serde_json::to_string_pretty(&card)? + "\n",
+    )?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The smoke test: the training step (core model + candle gradients + AdamW) lowers the loss on a tiny,
+    /// learnable data set. CI never trains for real.
+    #[test]
+    fn a_few_steps_lower_the_negative_elbo() {
+        let config = VaeConfig {
+            width: 28,
+            height: 28,
+            hidden: 32,
+            latent: 2,
+        };
+        let varmap = VarMap::new();
+        let vae = Vae::new(&CpuBackend, config, &mut VarParams(&varmap)).unwrap();
+        let mut optimizer = AdamW::new(
+            varmap.all_vars(),
+            ParamsAdamW {
+                lr: 1e-2,
+                weight_decay: 0.0,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        // Two kinds of image: left half bright or right half bright.
+        let pixels: Vec<f32> = (0..64)
+            .flat_map(|i| {
+                (0..784).map(move |p| {
+                    if (p % 28 < 14) == (i % 2 == 0) {
+                        0.95
+                    } else {
+                        0.05
+                    }
+                })
+            })
+            .collect();
+        let mut loss_at = |step: bool| {
+            let x = binarize(&pixels, (64, 784)).unwrap();
+            let (reconstruction, kl) = elbo_terms(&vae, &x).unwrap();
+            let loss = (reconstruction + kl).unwrap().mean(0).unwrap();
+            if step {
+                optimizer.backward_step(&loss).unwrap();
+            }
+            loss.to_scalar::<f32>().unwrap()
+        };
+        let first = loss_at(false);
+        for _ in 0..60 {
+            loss_at(true);
+        }
+        let last = loss_at(false);
+        assert!(last < 0.6 * first, "loss went from {first} to {last}");
+    }
+}
