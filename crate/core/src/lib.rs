@@ -6,6 +6,7 @@
 //!   trainable variables).
 //! - [`vae`], [`gan`], [`lm`]: the models, one file each.
 //! - [`sampling`]: temperature, top-k, top-p and greedy over next-token logits, with a seeded sampler.
+//! - [`tokenizer`]: text to token ids (character vocabularies and llama2.c's `tokenizer.bin` with its merges).
 //! - [`latent`]: lerp, slerp, grids and truncation in latent space.
 //! - [`weights`]: safetensors (F32/F16/BF16) reading and writing with checked, named errors.
 //! - [`manifest`]: the asset manifest that `dist/` ships and the site checks downloads against.
@@ -21,6 +22,7 @@ pub mod lm;
 pub mod manifest;
 pub mod nn;
 pub mod sampling;
+pub mod tokenizer;
 pub mod vae;
 pub mod weights;
 

@@ -218,14 +218,48 @@ impl<B: Backend> Lm<B> {
         cache: &mut KvCache<B>,
         want_attention: bool,
     ) -> Result<LmOutput<B>> {
-        let c = &self.config;
         let (n, start) = (tokens.len(), cache.len);
-        if n == 0 || start + n > c.seq_len {
+        self.check_fits(n, start)?;
+        let (x, attention) = self.blocks_forward(backend, tokens, Some(cache), want_attention)?;
+        cache.len = start + n;
+        let last = backend.slice_rows(&x, n - 1, 1)?;
+        let last = backend.rms_norm(&last, &self.norm, self.config.norm_eps)?;
+        Ok(LmOutput {
+            logits: backend.linear(&last, &self.head, None)?,
+            attention,
+        })
+    }
+
+    /// The logits after every position of `tokens` (`[n, vocab]`, row `i` predicts token `i + 1`), without a
+    /// cache: how the trainer and the evaluation score a whole sequence in one pass.
+    pub fn forward_all(&self, backend: &B, tokens: &[u32]) -> Result<B::Tensor> {
+        self.check_fits(tokens.len(), 0)?;
+        let (x, _) = self.blocks_forward(backend, tokens, None, false)?;
+        let x = backend.rms_norm(&x, &self.norm, self.config.norm_eps)?;
+        backend.linear(&x, &self.head, None)
+    }
+
+    fn check_fits(&self, n: usize, start: usize) -> Result<()> {
+        if n == 0 || start + n > self.config.seq_len {
             return Err(Error::Shape(format!(
                 "{n} new tokens after {start} cached do not fit the context of {}",
-                c.seq_len
+                self.config.seq_len
             )));
         }
+        Ok(())
+    }
+
+    /// Every transformer block over `tokens`, placed after the cached positions (or at 0 without a cache):
+    /// the residual stream `[n, dim]` and, when asked, each layer's attention weights.
+    fn blocks_forward(
+        &self,
+        backend: &B,
+        tokens: &[u32],
+        mut cache: Option<&mut KvCache<B>>,
+        want_attention: bool,
+    ) -> Result<(B::Tensor, Vec<B::Tensor>)> {
+        let c = &self.config;
+        let start = cache.as_ref().map_or(0, |cache| cache.len);
         let shape = AttentionShape {
             heads: c.n_heads,
             kv_heads: c.n_kv_heads,
@@ -249,15 +283,20 @@ impl<B: Backend> Lm<B> {
                 ROPE_THETA,
             )?;
             let v = backend.linear(&h, &block.v, None)?;
-            cache.keys[layer] = backend.write_rows(&cache.keys[layer], &k, start)?;
-            cache.values[layer] = backend.write_rows(&cache.values[layer], &v, start)?;
-            let (mixed, weights) = backend.attention(
-                &q,
-                &cache.keys[layer],
-                &cache.values[layer],
-                shape,
-                want_attention,
-            )?;
+            let (mixed, weights) = match cache.as_deref_mut() {
+                Some(cache) => {
+                    cache.keys[layer] = backend.write_rows(&cache.keys[layer], &k, start)?;
+                    cache.values[layer] = backend.write_rows(&cache.values[layer], &v, start)?;
+                    backend.attention(
+                        &q,
+                        &cache.keys[layer],
+                        &cache.values[layer],
+                        shape,
+                        want_attention,
+                    )?
+                }
+                None => backend.attention(&q, &k, &v, shape, want_attention)?,
+            };
             attention.extend(weights);
             x = backend.binary(&x, &backend.linear(&mixed, &block.o, None)?, Binary::Add)?;
 
@@ -269,12 +308,6 @@ impl<B: Backend> Lm<B> {
                 backend.linear(&backend.binary(&gate, &up, Binary::Mul)?, &block.down, None)?;
             x = backend.binary(&x, &ff, Binary::Add)?;
         }
-        cache.len = start + n;
-        let last = backend.slice_rows(&x, n - 1, 1)?;
-        let last = backend.rms_norm(&last, &self.norm, c.norm_eps)?;
-        Ok(LmOutput {
-            logits: backend.linear(&last, &self.head, None)?,
-            attention,
-        })
+        Ok((x, attention))
     }
 }

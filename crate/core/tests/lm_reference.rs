@@ -105,6 +105,22 @@ fn incremental_decoding_equals_full_recompute() {
 }
 
 #[test]
+fn every_row_of_the_cacheless_forward_equals_the_incremental_logits() {
+    let cpu = CpuBackend;
+    let c = config();
+    let lm = Lm::new(&cpu, c.clone(), &mut weights(&c)).unwrap();
+    let all = block_on(cpu.read(&lm.forward_all(&cpu, &TOKENS).unwrap())).unwrap();
+    assert_eq!(all.len(), TOKENS.len() * c.vocab_size);
+    let mut cache = lm.new_cache(&cpu).unwrap();
+    for (i, &t) in TOKENS.iter().enumerate() {
+        let step =
+            block_on(cpu.read(&lm.forward(&cpu, &[t], &mut cache, false).unwrap().logits)).unwrap();
+        let row = &all[i * c.vocab_size..(i + 1) * c.vocab_size];
+        assert_close(&format!("position {i}"), row, &step);
+    }
+}
+
+#[test]
 fn attention_weights_are_causal_distributions() {
     let cpu = CpuBackend;
     let c = config();

