@@ -5,6 +5,7 @@
 
 mod app;
 mod backend;
+mod models;
 mod pages;
 mod panic;
 mod widgets;

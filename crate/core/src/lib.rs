@@ -9,6 +9,8 @@
 //! - [`tokenizer`]: text to token ids (character vocabularies and llama2.c's `tokenizer.bin` with its merges).
 //! - [`latent`]: lerp, slerp, grids and truncation in latent space.
 //! - [`weights`]: safetensors (F32/F16/BF16) reading and writing with checked, named errors.
+//! - [`dataset`]: the IDX image format of the training data and of the committed evaluation subsets.
+//! - [`query`]: the page state in the URL, parsed defensively (bounded, finite, with notes for the visitor).
 //! - [`manifest`]: the asset manifest that `dist/` ships and the site checks downloads against.
 //!
 //! The `cpu` feature (on by default) brings in candle-core; without it the crate is just the pure-Rust parts.
@@ -16,11 +18,13 @@
 pub mod backend;
 #[cfg(feature = "cpu")]
 pub mod cpu;
+pub mod dataset;
 pub mod gan;
 pub mod latent;
 pub mod lm;
 pub mod manifest;
 pub mod nn;
+pub mod query;
 pub mod sampling;
 pub mod tokenizer;
 pub mod vae;

