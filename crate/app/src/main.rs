@@ -8,6 +8,7 @@ mod backend;
 mod models;
 mod pages;
 mod panic;
+mod url;
 mod widgets;
 
 fn main() {

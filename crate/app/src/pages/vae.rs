@@ -10,7 +10,7 @@ use std::rc::Rc;
 use genscope_core::cpu::CpuBackend;
 use genscope_core::dataset::LabelledImages;
 use genscope_core::latent::{grid_2d, lerp, slerp};
-use genscope_core::query::{self, Query};
+use genscope_core::query;
 use genscope_core::vae::{Vae, VaeConfig};
 use genscope_webgpu::WgpuBackend;
 use wasm_bindgen::JsCast;
@@ -19,6 +19,7 @@ use yew::prelude::*;
 
 use crate::app::{Load, SiteContext};
 use crate::models::{self, on_backend, ModelCard, OnBackend, Shared};
+use crate::url;
 use crate::widgets::{draw_gray, save_png, ErrorPanel, ModelCardPanel};
 
 /// The latent map covers ±`EXTENT` in both directions.
@@ -221,51 +222,12 @@ fn canvas(node: &NodeRef) -> Option<HtmlCanvasElement> {
     node.cast::<HtmlCanvasElement>()
 }
 
-/// Reads the page state from the URL hash (`#/vae?model=…&z=…`).
-fn url_query() -> Query {
-    let hash = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default();
-    Query::parse(hash.split_once('?').map_or("", |(_, q)| q))
-}
-
-/// Writes the page state into the URL without adding a history entry.
-fn write_url(model: &str, z: &[f32]) {
-    let query = query::encode(&[
-        ("model", model.to_string()),
-        ("z", query::format_numbers(z)),
-    ]);
-    if let Some(window) = web_sys::window() {
-        if let Ok(history) = window.history() {
-            let _ = history.replace_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some(&format!("#/vae?{query}")),
-            );
-        }
-    }
-}
-
 /// The VAE page.
 #[component]
 pub fn VaePage() -> Html {
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
-    // Bumped when the visitor pastes or edits a link in this tab (our own replaceState fires no hashchange).
-    let url_version = use_state(|| 0u32);
-    {
-        let url_version = url_version.clone();
-        use_effect_with((), move |_| {
-            let listener =
-                gloo::events::EventListener::new(&gloo::utils::window(), "hashchange", move |_| {
-                    let hash = gloo::utils::window().location().hash().unwrap_or_default();
-                    if hash.starts_with("#/vae") {
-                        url_version.set(*url_version + 1);
-                    }
-                });
-            move || drop(listener)
-        });
-    }
-    let initial = use_memo(*url_version, |_| url_query());
+    let url_version = url::use_url_version("vae");
+    let initial = use_memo(url_version, |_| url::current_query());
     let models_available: Vec<String> = match &site.manifest {
         Load::Ready(m) => m
             .files
@@ -311,7 +273,7 @@ pub fn VaePage() -> Html {
         );
         let applied = use_mut_ref(|| None::<u32>);
         let available = models_available.clone();
-        use_effect_with((available.len(), *url_version), move |&(_, version)| {
+        use_effect_with((available.len(), url_version), move |&(_, version)| {
             if !available.is_empty() && *applied.borrow() != Some(version) {
                 *applied.borrow_mut() = Some(version);
                 let mut q = (*initial).clone();
@@ -450,7 +412,9 @@ pub fn VaePage() -> Html {
         use_effect_with(((*model).clone(), (*z).clone()), move |(model, z)| {
             let timer = model.clone().filter(|_| !z.is_empty()).map(|model| {
                 let z = z.clone();
-                gloo::timers::callback::Timeout::new(200, move || write_url(&model, &z))
+                gloo::timers::callback::Timeout::new(200, move || {
+                    url::replace("vae", &[("model", model), ("z", query::format_numbers(&z))])
+                })
             });
             move || drop(timer)
         });
