@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
 use genscope_e2e::{artefact_dir, Browser, Site, WebGpu};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// One bar of the chart.
 #[derive(Clone, Debug, PartialEq)]
@@ -288,7 +288,7 @@ async fn top_k_1_is_greedy_and_top_p_cuts_exactly_beyond_the_threshold() -> Resu
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::Off).await?;
     let base = "#/lm?model=lm-shakespeare&prompt=First%20Citizen%3A%0A";
-    let mut open = |query: &'static str| {
+    let open = |query: &'static str| {
         let url = site.url(&format!("{base}&{query}"));
         let browser = &browser;
         async move {

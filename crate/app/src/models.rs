@@ -54,6 +54,9 @@ pub struct ModelCard {
     /// Training settings (steps, wall time, machine).
     #[serde(default)]
     pub training: serde_json::Map<String, serde_json::Value>,
+    /// A GAN's generator snapshots from the first training step to the last (`step`, `file`).
+    #[serde(default)]
+    pub timeline: Vec<serde_json::Map<String, serde_json::Value>>,
     /// The LM vocabulary, one piece per token id.
     #[serde(default)]
     pub vocab: Vec<String>,

@@ -4,7 +4,7 @@
 //!   [`cpu::CpuBackend`], its candle-core implementation (wasm CPU in the browser, and the trainer's backend).
 //! - [`nn`]: shared layers and [`nn::Params`], where a model's parameters come from (checked weights or
 //!   trainable variables).
-//! - [`vae`], [`gan`], [`lm`]: the models, one file each.
+//! - [`vae`], [`gan`], [`lm`], [`classifier`]: the models, one file each.
 //! - [`sampling`]: temperature, top-k, top-p and greedy over next-token logits, with a seeded sampler.
 //! - [`tokenizer`]: text to token ids (character vocabularies and llama2.c's `tokenizer.bin` with its merges).
 //! - [`latent`]: lerp, slerp, grids and truncation in latent space.
@@ -16,6 +16,7 @@
 //! The `cpu` feature (on by default) brings in candle-core; without it the crate is just the pure-Rust parts.
 
 pub mod backend;
+pub mod classifier;
 #[cfg(feature = "cpu")]
 pub mod cpu;
 pub mod dataset;

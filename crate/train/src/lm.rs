@@ -11,7 +11,7 @@ use candle_core::{DType, Device, Tensor};
 use candle_nn::{AdamW, Init, Optimizer, ParamsAdamW, VarMap};
 use genscope_core::cpu::CpuBackend;
 use genscope_core::lm::{Lm, LmConfig};
-use genscope_core::nn::{HostWeights, Params};
+use genscope_core::nn::Params;
 use genscope_core::tokenizer::Tokenizer;
 use genscope_core::weights::{write_safetensors, Storage};
 use indicatif::{ProgressBar, ProgressStyle};
@@ -249,15 +249,7 @@ pub fn train(run: &LmRun, text: &str, out_dir: &Path, checkpoints: &Path) -> Res
         })
         .collect();
 
-    let mut weights = HostWeights::new();
-    for (name, var) in varmap.data().lock().expect("not poisoned").iter() {
-        let tensor = var.as_tensor();
-        weights.insert(
-            name.clone(),
-            tensor.dims().to_vec(),
-            tensor.flatten_all()?.to_vec1::<f32>()?,
-        )?;
-    }
+    let weights = crate::vars::host_weights(&varmap)?;
     let meta = HashMap::from([
         ("config".to_string(), serde_json::to_string(&run.config)?),
         ("vocab".to_string(), serde_json::to_string(&run.vocab)?),

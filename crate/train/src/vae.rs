@@ -7,40 +7,15 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use candle_core::{DType, Device, Tensor};
-use candle_nn::{AdamW, Init, Optimizer, ParamsAdamW, VarMap};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
 use genscope_core::cpu::CpuBackend;
-use genscope_core::nn::{HostWeights, Params};
 use genscope_core::vae::{Vae, VaeConfig};
 use genscope_core::weights::{write_safetensors, Storage};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::data::ImageSet;
-
-/// Parameters as candle variables in a `VarMap` (PyTorch's default init: uniform ±1/√fan-in, zero biases).
-pub struct VarParams<'a>(pub &'a VarMap);
-
-impl Params<CpuBackend> for VarParams<'_> {
-    fn param(
-        &mut self,
-        _: &CpuBackend,
-        name: &str,
-        shape: &[usize],
-    ) -> genscope_core::Result<Tensor> {
-        let init = if shape.len() == 1 {
-            Init::Const(0.0)
-        } else {
-            let bound = 1.0 / (shape[1..].iter().product::<usize>() as f64).sqrt();
-            Init::Uniform {
-                lo: -bound,
-                up: bound,
-            }
-        };
-        self.0
-            .get(shape, name, init, DType::F32, &Device::Cpu)
-            .map_err(|e| genscope_core::Error::Backend(e.to_string()))
-    }
-}
+use crate::vars::{host_weights, VarParams};
 
 /// `log(1 + e^x)`, stable for large |x|.
 fn softplus(x: &Tensor) -> candle_core::Result<Tensor> {
@@ -235,15 +210,7 @@ fn write_model(
     test_elbo: f64,
     iwae: f64,
 ) -> Result<()> {
-    let mut weights = HostWeights::new();
-    for (name, var) in varmap.data().lock().expect("not poisoned").iter() {
-        let tensor = var.as_tensor();
-        weights.insert(
-            name.clone(),
-            tensor.dims().to_vec(),
-            tensor.flatten_all()?.to_vec1::<f32>()?,
-        )?;
-    }
+    let weights = host_weights(varmap)?;
     let meta = HashMap::from([("config".to_string(), serde_json::to_string(&run.config)?)]);
     std::fs::create_dir_all(out_dir)?;
     std::fs::write(

@@ -30,6 +30,7 @@ pub fn AboutPage() -> Html {
                 <dt>{ "Backend" }</dt><dd>{ site.backend.label() }{ " — " }{ site.backend.detail() }</dd>
                 <dt>{ "Build" }</dt><dd>{ BUILD }</dd>
                 <dt>{ "Assets" }</dt><dd id="asset-summary">{ assets }</dd>
+                <dt>{ "Models" }</dt><dd><ShippedModels kind="" /></dd>
             </dl>
         </section>
     }
@@ -38,7 +39,8 @@ pub fn AboutPage() -> Html {
 /// Properties of [`ShippedModels`].
 #[derive(Properties, PartialEq)]
 pub struct ShippedModelsProps {
-    /// Which page asks: `vae`, `gan` or `lm`; model files are named `assets/models/<kind>-*`.
+    /// Which models: `vae`, `dcgan`, `lm`, `classifier` (model files are named `assets/models/<kind>-*`), or empty
+    /// for all.
     pub kind: AttrValue,
 }
 

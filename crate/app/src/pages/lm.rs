@@ -55,6 +55,9 @@ impl PartialEq for LoadedLm {
     }
 }
 
+/// The last position's attention weights: per layer, per head, one weight per context token.
+type Attention = Rc<Vec<Vec<Vec<f32>>>>;
+
 /// One forward pass's results, read back to the host.
 struct StepOutput {
     logits: Vec<f32>,
@@ -250,8 +253,8 @@ struct Doc {
     /// Per generated token: the logits it was chosen from, and the window before it (for "Back").
     history: Vec<(Rc<Vec<f32>>, usize)>,
     /// Attention of the last position, per layer and head.
-    attention: Option<Rc<Vec<Vec<Vec<f32>>>>>,
-    attention_history: Vec<Option<Rc<Vec<Vec<Vec<f32>>>>>>,
+    attention: Option<Attention>,
+    attention_history: Vec<Option<Attention>>,
     /// Notes for the visitor: unknown characters, a long prompt, a slid context.
     notes: Vec<String>,
     /// Milliseconds of the last forward pass.
@@ -1076,7 +1079,7 @@ fn GeneratedText(props: &GeneratedTextProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct AttentionProps {
-    attention: Rc<Vec<Vec<Vec<f32>>>>,
+    attention: Attention,
     window: Vec<u32>,
     tokenizer: Shared<Tokenizer>,
     layer: usize,

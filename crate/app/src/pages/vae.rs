@@ -1001,16 +1001,19 @@ fn Sliders(props: &SlidersProps) -> Html {
 
 #[derive(Properties, PartialEq)]
 struct InterpolationProps {
-    ends: (Option<Vec<f32>>, Option<Vec<f32>>),
+    ends: Ends,
     slerp: bool,
     z: Vec<f32>,
     encoded: Option<Vec<f32>>,
     strip_ref: NodeRef,
     on_move: Callback<(Vec<f32>, f64)>,
-    on_ends: Callback<(Option<Vec<f32>>, Option<Vec<f32>>)>,
+    on_ends: Callback<Ends>,
     on_mode: Callback<bool>,
     width: usize,
 }
+
+/// The interpolation's two end points (A, B), each set or not.
+type Ends = (Option<Vec<f32>>, Option<Vec<f32>>);
 
 /// Two end points (the current point or the encoded input), lerp or slerp, a strip of decoded frames (click a frame
 /// to go there) and an animation along the path.

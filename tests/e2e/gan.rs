@@ -1,0 +1,239 @@
+//! The GAN page in headless Chromium: seeds reproduce grids, watch mode animates and pauses, the timeline shows
+//! learning, truncation 0 collapses the grid, CPU and WebGPU agree.
+
+use std::time::Duration;
+
+use anyhow::{ensure, Context, Result};
+use fantoccini::Locator;
+use genscope_e2e::{artefact_dir, Browser, Site, WebGpu};
+use serde_json::json;
+
+async fn pixels(browser: &Browser, selector: &str) -> Result<Vec<f64>> {
+    let value = browser
+        .eval(&format!(
+            "const c = document.querySelector('{selector}'); \
+             return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);"
+        ))
+        .await?;
+    value
+        .as_array()
+        .context("canvas data is not an array")?
+        .iter()
+        .map(|v| v.as_f64().context("not a number"))
+        .collect()
+}
+
+fn distance(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>() / (255.0 * a.len() as f64)
+}
+
+/// Opens `hash` and waits for the grid to be drawn (and labelled) on the wanted backend.
+async fn open(browser: &Browser, site: &Site, hash: &str, backend: &str) -> Result<Vec<f64>> {
+    browser.goto("about:blank").await?;
+    browser.goto(&site.url(hash)).await?;
+    browser
+        .wait_for_text("#grid-time", |t| {
+            t.starts_with("grid of 64") && t.contains(backend)
+        })
+        .await?;
+    pixels(browser, "#gan-grid").await
+}
+
+#[tokio::test]
+async fn seeds_reproduce_grids_and_truncation_zero_collapses_them() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    let a = open(
+        &browser,
+        &site,
+        "#/gan?model=dcgan-mnist&seed=11",
+        "wasm CPU",
+    )
+    .await?;
+    let again = open(
+        &browser,
+        &site,
+        "#/gan?model=dcgan-mnist&seed=11",
+        "wasm CPU",
+    )
+    .await?;
+    ensure!(
+        distance(&a, &again) == 0.0,
+        "the same seed drew another grid"
+    );
+    let b = open(
+        &browser,
+        &site,
+        "#/gan?model=dcgan-mnist&seed=12",
+        "wasm CPU",
+    )
+    .await?;
+    ensure!(
+        distance(&a, &b) > 0.02,
+        "another seed drew nearly the same grid ({})",
+        distance(&a, &b)
+    );
+
+    // Truncation 0: every cell is the generator's image of z = 0.
+    let collapsed = open(
+        &browser,
+        &site,
+        "#/gan?model=dcgan-mnist&seed=11&trunc=0",
+        "wasm CPU",
+    )
+    .await?;
+    let cell = |i: usize| -> Vec<f64> {
+        let (row, col) = (i / 8, i % 8);
+        (0..28)
+            .flat_map(|y| {
+                let start = ((row * 28 + y) * 224 + col * 28) * 4;
+                collapsed[start..start + 28 * 4].to_vec()
+            })
+            .collect()
+    };
+    let first = cell(0);
+    for i in 1..64 {
+        ensure!(cell(i) == first, "cell {i} differs at truncation 0");
+    }
+    // Labels and discriminator scores are there on hover.
+    let title = browser
+        .eval("return document.querySelector('.cell[data-cell=\"5\"]').title;")
+        .await?;
+    ensure!(
+        title.as_str().is_some_and(|t| t.contains(", D ")),
+        "{title:?}"
+    );
+    browser.close().await
+}
+
+#[tokio::test]
+async fn watch_mode_animates_pause_stops_it_and_the_timeline_shows_learning() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    let start = open(
+        &browser,
+        &site,
+        "#/gan?model=dcgan-mnist&seed=3",
+        "wasm CPU",
+    )
+    .await?;
+    browser
+        .client()
+        .find(Locator::Css("#watch"))
+        .await?
+        .click()
+        .await?;
+    let mut moved = start.clone();
+    for _ in 0..100 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        moved = pixels(&browser, "#gan-grid").await?;
+        if distance(&moved, &start) > 0.01 {
+            break;
+        }
+    }
+    ensure!(
+        distance(&moved, &start) > 0.01,
+        "watch mode did not change the grid"
+    );
+    let fps_text = browser
+        .wait_for_text("#grid-time", |t| t.starts_with("watching:"))
+        .await?;
+    let fps: f64 = fps_text
+        .trim_start_matches("watching: ")
+        .split(' ')
+        .next()
+        .unwrap_or("")
+        .parse()?;
+    browser
+        .client()
+        .find(Locator::Css("#watch"))
+        .await?
+        .click()
+        .await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let paused = pixels(&browser, "#gan-grid").await?;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    ensure!(
+        pixels(&browser, "#gan-grid").await? == paused,
+        "the grid changed while paused"
+    );
+
+    // The first and the last snapshot draw visibly different samples.
+    let last = browser
+        .eval("return Number(document.querySelector('#timeline').max);")
+        .await?
+        .as_u64()
+        .context("no timeline")?;
+    ensure!(last >= 6, "only {} snapshots", last + 1);
+    // The timeline opens on the last snapshot.
+    browser
+        .wait_for_text("#timeline-step", |t| {
+            t.starts_with("step ") && t != "step 0"
+        })
+        .await?;
+    let final_step = browser.text("#timeline-step").await?.unwrap_or_default();
+    let newest = pixels(&browser, "#timeline-canvas").await?;
+    browser
+        .eval("const t = document.querySelector('#timeline'); t.value = 0; t.dispatchEvent(new InputEvent('input', {bubbles: true})); return 0;")
+        .await?;
+    browser
+        .wait_for_text("#timeline-step", |t| t == "step 0")
+        .await?;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let oldest = pixels(&browser, "#timeline-canvas").await?;
+    ensure!(
+        distance(&newest, &oldest) > 0.05,
+        "step 0 and {final_step} look alike ({})",
+        distance(&newest, &oldest)
+    );
+    std::fs::write(
+        artefact_dir().join("gan_watch.json"),
+        serde_json::to_string_pretty(&json!({ "gan_watch_fps_wasm_cpu": fps }))?,
+    )?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::On).await?;
+    let gpu = open(&browser, &site, "#/gan?model=dcgan-mnist&seed=5", "WebGPU").await?;
+    let gpu_time = browser.text("#grid-time").await?.unwrap_or_default();
+    browser
+        .client()
+        .find(Locator::Css("#backend-switch"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("#grid-time", |t| {
+            t.starts_with("grid of 64") && t.contains("wasm CPU")
+        })
+        .await?;
+    let cpu = pixels(&browser, "#gan-grid").await?;
+    let cpu_time = browser.text("#grid-time").await?.unwrap_or_default();
+    let worst = gpu
+        .iter()
+        .zip(&cpu)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    ensure!(
+        worst <= 3.0,
+        "WebGPU and CPU grids differ by up to {worst} grey levels"
+    );
+    let ms = |t: &str| -> f64 {
+        t.trim_start_matches("grid of 64 in ")
+            .split(' ')
+            .next()
+            .unwrap_or("")
+            .parse()
+            .unwrap_or(f64::NAN)
+    };
+    std::fs::write(
+        artefact_dir().join("gan_grid.json"),
+        serde_json::to_string_pretty(&json!({
+            "gan_grid64_ms_webgpu_first": ms(&gpu_time), "gan_grid64_ms_wasm_cpu_first": ms(&cpu_time),
+        }))?,
+    )?;
+    browser.close().await
+}
