@@ -201,6 +201,7 @@ async fn every_step_sums_to_one_and_greedy_takes_the_top_bar() -> Result<()> {
             "took {text:?} (rank {rank}), the top bar was {top:?}"
         );
     }
+    browser.screenshot("lm-page").await?;
     let perplexity: f64 = browser
         .text("#perplexity")
         .await?

@@ -58,6 +58,16 @@ async fn wait_changed(
 
 /// Presses the left button at the centre of `selector` (scrolled into view), moves by each offset, releases.
 async fn drag(browser: &Browser, selector: &str, moves: &[(f64, f64)]) -> Result<()> {
+    drag_paced(browser, selector, moves, None).await
+}
+
+/// [`drag`] with each move taking `per_move` (a hand on a mouse moves at the display's pace, not in a burst).
+async fn drag_paced(
+    browser: &Browser,
+    selector: &str,
+    moves: &[(f64, f64)],
+    per_move: Option<Duration>,
+) -> Result<()> {
     browser
         .eval(&format!(
             "document.querySelector(\"{selector}\").scrollIntoView({{block: 'center'}}); return 0;"
@@ -76,7 +86,7 @@ async fn drag(browser: &Browser, selector: &str, moves: &[(f64, f64)]) -> Result
         });
     for &(x, y) in moves {
         mouse = mouse.then(PointerAction::MoveBy {
-            duration: None,
+            duration: per_move,
             x,
             y,
         });
@@ -105,6 +115,7 @@ async fn dragging_the_cursor_changes_the_pixels_and_a_copied_link_restores_them(
         .await?;
     let after = wait_changed(&browser, "#decoded", &before, 0.02).await?;
     let readout = browser.text("#z-readout").await?.unwrap_or_default();
+    browser.screenshot("vae-page").await?;
 
     // The URL follows (debounced), and reopening it shows the same point and the same pixels.
     let mut url = String::new();
@@ -402,7 +413,14 @@ async fn drag_latency_is_measured_on_both_backends() -> Result<()> {
                 }
             })
             .collect();
-        drag(&browser, "#latent-map", &moves).await?;
+        // One move per 60 Hz frame, as a real drag arrives (a WebDriver burst would measure queueing instead).
+        drag_paced(
+            &browser,
+            "#latent-map",
+            &moves,
+            Some(Duration::from_millis(16)),
+        )
+        .await?;
         // Software WebGPU (SwiftShader) may still be drawing the last frames: wait until the list stops growing.
         let mut seen = 0;
         for _ in 0..60 {

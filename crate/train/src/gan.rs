@@ -22,7 +22,7 @@ use serde_json::json;
 
 use crate::data::ImageSet;
 use crate::fid::{frechet_distance, moments};
-use crate::vars::host_weights;
+use crate::vars::{host_weights, VarParams};
 
 /// DCGAN initialisation: weights N(0, 0.02), biases 0.
 pub struct GanVars<'a>(pub &'a VarMap);
@@ -79,6 +79,35 @@ fn softplus(x: &Tensor) -> candle_core::Result<Tensor> {
     x.relu()? + (x.abs()?.neg()?.exp()? + 1.0)?.log()?
 }
 
+/// Scales every discriminator weight matrix (convolutions flattened to `[out, in·k·k]`) so its largest singular
+/// value is at most 1, estimated by one power-iteration step per update with persistent vectors (spectral
+/// normalisation as a projection). It keeps the discriminator from overpowering a generator without batch norm.
+fn bound_spectral_norms(vars: &VarMap, vectors: &mut HashMap<String, Tensor>) -> Result<()> {
+    for (name, var) in vars.data().lock().expect("not poisoned").iter() {
+        let w = var.as_tensor();
+        if w.rank() < 2 {
+            continue;
+        }
+        let rows = w.dim(0)?;
+        let matrix = w.reshape((rows, ()))?;
+        let u = match vectors.get(name) {
+            Some(u) => u.clone(),
+            None => Tensor::randn(0f32, 1f32, (rows, 1), &Device::Cpu)?,
+        };
+        let v = matrix.t()?.matmul(&u)?;
+        let v = (&v / v.sqr()?.sum_all()?.sqrt()?.to_scalar::<f32>()?.max(1e-12) as f64)?;
+        let u = matrix.matmul(&v)?;
+        let norm = u.sqr()?.sum_all()?.sqrt()?.to_scalar::<f32>()?.max(1e-12);
+        let u = (&u / norm as f64)?;
+        // σ ≈ uᵀ W v = ‖W v‖.
+        if norm > 1.0 {
+            var.set(&(w / norm as f64)?)?;
+        }
+        vectors.insert(name.clone(), u);
+    }
+    Ok(())
+}
+
 /// Generated images in [0, 1], `[n, 784]`, in batches.
 fn sample(generator: &Generator<CpuBackend>, latent: usize, n: usize) -> Result<Vec<f32>> {
     let mut out = Vec::with_capacity(n * 784);
@@ -119,7 +148,9 @@ pub fn train(
 ) -> Result<()> {
     let started = Instant::now();
     let (g_vars, d_vars) = (VarMap::new(), VarMap::new());
-    let generator = Generator::new(&CpuBackend, run.config.clone(), &mut GanVars(&g_vars))?;
+    // The generator has no batch norm, so it starts from PyTorch's default (fan-in scaled) initialisation, which keeps
+    // its activations at a useful scale; the discriminator uses DCGAN's N(0, 0.02) and a spectral-norm bound.
+    let generator = Generator::new(&CpuBackend, run.config.clone(), &mut VarParams(&g_vars))?;
     let discriminator = Discriminator::new(&CpuBackend, run.config.clone(), &mut GanVars(&d_vars))?;
     std::fs::create_dir_all(checkpoints)?;
     let g_file = checkpoints.join(format!("{}.generator.safetensors", run.name));
@@ -171,6 +202,7 @@ pub fn train(
         Ok(())
     };
     let mut rng_state = 0x5DEECE66Du64 ^ first as u64;
+    let mut power_vectors = HashMap::new();
     let mut sums = [0.0f64; 4];
     let mut counted = 0;
     for step in first..run.steps {
@@ -192,12 +224,18 @@ pub fn train(
         let real = Tensor::from_vec(real, (run.batch, 1, side, side), &Device::Cpu)?;
         let z = Tensor::randn(0f32, 1f32, (run.batch, run.config.latent), &Device::Cpu)?;
         let fake = generator.generate(&CpuBackend, &z)?.detach();
-        let d_real = discriminator.logits(&CpuBackend, &real)?;
-        let d_fake = discriminator.logits(&CpuBackend, &fake)?;
+        // Instance noise on what the discriminator sees, fading out over the run.
+        let sigma = 0.15 * (1.0 - step as f64 / run.steps as f64);
+        let noisy = |t: &Tensor| -> Result<Tensor> {
+            Ok((t + (Tensor::randn(0f32, 1f32, t.shape(), &Device::Cpu)? * sigma)?)?)
+        };
+        let d_real = discriminator.logits(&CpuBackend, &noisy(&real)?)?;
+        let d_fake = discriminator.logits(&CpuBackend, &noisy(&fake)?)?;
         // One-sided label smoothing (real target 0.9) keeps the discriminator from saturating early.
         let real_term = ((softplus(&d_real.neg()?)? * 0.9)? + (softplus(&d_real)? * 0.1)?)?;
         let d_loss = (real_term.mean_all()? + softplus(&d_fake)?.mean_all()?)?;
         opt_d.backward_step(&d_loss)?;
+        bound_spectral_norms(&d_vars, &mut power_vectors)?;
 
         let z = Tensor::randn(0f32, 1f32, (run.batch, run.config.latent), &Device::Cpu)?;
         let g_loss = softplus(
@@ -301,7 +339,7 @@ pub fn train(
         "name": run.name, "kind": "gan", "params": params, "config": run.config,
         "dataset": run.dataset, "license": run.license,
         "training": {"steps": run.steps, "batch": run.batch, "optimizer": "Adam (beta1 0.5)", "lr_generator": 2e-4, "lr_discriminator": 1e-4,
-            "loss": "non-saturating GAN loss, one-sided label smoothing 0.9", "wall_time_s": started.elapsed().as_secs_f64(),
+            "loss": "non-saturating GAN loss, one-sided label smoothing 0.9, instance noise 0.15 fading to 0, discriminator weights bounded to spectral norm 1", "wall_time_s": started.elapsed().as_secs_f64(),
             "machine": "2-core CPU, candle-core"},
         "metrics": {
             "fid": fid, "fid_floor": fid_floor, "class_coverage": coverage,
@@ -315,6 +353,51 @@ pub fn train(
         out_dir.join(format!("{}.json", run.name)),
         serde_json::to_string_pretty(&card)? + "\n",
     )?;
+    Ok(())
+}
+
+/// Renders 64 samples (seed 1) of the generator in `file` as an 8×8 grid PNG.
+pub fn preview(file: &Path, out: &Path) -> Result<()> {
+    let (mut weights, meta) = genscope_core::weights::read_safetensors(&std::fs::read(file)?)?;
+    let config: GanConfig =
+        serde_json::from_str(meta.get("config").context("no config in the file")?)?;
+    let generator = Generator::new(&CpuBackend, config.clone(), &mut weights)?;
+    let z = genscope_core::latent::gaussian_latents(1, 64, config.latent);
+    let z = Tensor::from_vec(z, (64, config.latent), &Device::Cpu)?;
+    let images = generator
+        .generate(&CpuBackend, &z)?
+        .flatten_all()?
+        .to_vec1::<f32>()?;
+    let side = 8 * 28;
+    let mut raw = Vec::with_capacity(side * (side + 1));
+    for y in 0..side {
+        raw.push(0u8); // PNG filter type: none
+        for x in 0..side {
+            let (cell, py, px) = ((y / 28) * 8 + x / 28, y % 28, x % 28);
+            let v = images[cell * 784 + py * 28 + px];
+            raw.push(((v + 1.0) * 127.5).clamp(0.0, 255.0) as u8);
+        }
+    }
+    let chunk = |kind: &[u8], data: &[u8]| -> Vec<u8> {
+        let mut crc = flate2::Crc::new();
+        crc.update(kind);
+        crc.update(data);
+        let mut c = (data.len() as u32).to_be_bytes().to_vec();
+        c.extend_from_slice(kind);
+        c.extend_from_slice(data);
+        c.extend(crc.sum().to_be_bytes());
+        c
+    };
+    let mut header = (side as u32).to_be_bytes().to_vec();
+    header.extend((side as u32).to_be_bytes());
+    header.extend([8, 0, 0, 0, 0]); // 8-bit greyscale
+    let mut z = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    z.write_all(&raw)?;
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    png.extend(chunk(b"IHDR", &header));
+    png.extend(chunk(b"IDAT", &z.finish()?));
+    png.extend(chunk(b"IEND", &[]));
+    std::fs::write(out, png)?;
     Ok(())
 }
 

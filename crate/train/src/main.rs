@@ -57,6 +57,14 @@ enum Command {
         #[arg(long, default_value_t = 3200)]
         steps: usize,
     },
+    /// Render 64 samples of a GAN generator file (a shipped model or a snapshot) to an 8x8 PNG grid, to look at a
+    /// run while it trains.
+    PreviewGan {
+        /// A safetensors file with the generator's tensors.
+        file: PathBuf,
+        /// The PNG to write.
+        out: PathBuf,
+    },
     /// Write the small evaluation subsets the site and the metric tests use into assets/eval/.
     Subsets,
     /// Write a shipped LM in llama2.c's format: OUT/NAME.bin and OUT/NAME.tokenizer.bin.
@@ -152,6 +160,7 @@ fn main() -> Result<()> {
         }
         Command::ExportLlama2c { model, out } => export_llama2c(&root, &model, &out)?,
         Command::Subsets => write_subsets(&root)?,
+        Command::PreviewGan { file, out } => gan::preview(&file, &out)?,
         Command::Classifier { model } => {
             let (dir, dataset, license) = image_dataset(&model)?;
             let train_set = data::load_images(&root.join("data").join(dir), "train")?;

@@ -1066,7 +1066,7 @@ fn GeneratedText(props: &GeneratedTextProps) -> Html {
     let forced = props.doc.tokens.iter().filter(|t| t.forced).count();
     html! {
         <div class="generated-wrap">
-            <pre id="generated" class="generated">{ for spans }</pre>
+            <pre id="generated" class="text-view">{ for spans }</pre>
             <p class="muted small">
                 { format!("{} tokens generated", generated.len()) }
                 { if forced > 0 { format!(", {forced} chosen by you (underlined)") } else { String::new() } }
