@@ -2,6 +2,12 @@
 // leaving a blank page. A Rust panic fills the same panel from the panic hook before the instance traps.
 import init from '../pkg/genscope_app.js';
 
+// Anything the Content-Security-Policy blocks is recorded, so the end-to-end tests can see that nothing was.
+window.genscopeCspViolations = [];
+document.addEventListener('securitypolicyviolation', (e) => {
+  window.genscopeCspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
+});
+
 const panel = document.getElementById('fatal');
 document.getElementById('fatal-reload').addEventListener('click', () => location.reload());
 

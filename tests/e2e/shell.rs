@@ -50,6 +50,13 @@ async fn every_route_renders_with_its_tab_active() -> Result<()> {
         .await?;
     let url = browser.client().current_url().await?;
     assert!(url.as_str().ends_with("#/gan"), "{url}");
+    // The Content-Security-Policy (own scripts and wasm only) blocked nothing the site needs.
+    let violations = browser.eval("return window.genscopeCspViolations;").await?;
+    assert_eq!(violations, serde_json::json!([]), "CSP violations");
+    let csp = browser
+        .eval("return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content;")
+        .await?;
+    assert!(csp.as_str().is_some_and(|c| c.contains("script-src 'self' 'wasm-unsafe-eval'")), "{csp}");
     browser.close().await
 }
 

@@ -4,6 +4,7 @@
 //! Run `cargo xtask data` first. Today it trains the VAEs; the GANs, classifiers and LMs follow.
 
 mod classifier;
+mod curves;
 mod data;
 mod fid;
 mod gan;
@@ -65,6 +66,8 @@ enum Command {
         /// The PNG to write.
         out: PathBuf,
     },
+    /// Draw every model card's training curve as NAME.curve.svg (also done after each training run).
+    Curves,
     /// Write the small evaluation subsets the site and the metric tests use into assets/eval/.
     Subsets,
     /// Write a shipped LM in llama2.c's format: OUT/NAME.bin and OUT/NAME.tokenizer.bin.
@@ -78,7 +81,12 @@ enum Command {
 
 fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    match Cli::parse().command {
+    let command = Cli::parse().command;
+    let trains = matches!(
+        command,
+        Command::Vae { .. } | Command::Lm { .. } | Command::Classifier { .. } | Command::Gan { .. }
+    );
+    match command {
         Command::Vae { model, epochs } => {
             let (dir, dataset, license) = image_dataset(&model)?;
             let latent = match model.rsplit('-').next() {
@@ -160,6 +168,10 @@ fn main() -> Result<()> {
         }
         Command::ExportLlama2c { model, out } => export_llama2c(&root, &model, &out)?,
         Command::Subsets => write_subsets(&root)?,
+        Command::Curves => {
+            let n = curves::write_all(&root.join("assets/models"))?;
+            println!("drew {n} training curves");
+        }
         Command::PreviewGan { file, out } => gan::preview(&file, &out)?,
         Command::Classifier { model } => {
             let (dir, dataset, license) = image_dataset(&model)?;
@@ -211,6 +223,9 @@ fn main() -> Result<()> {
                 &root.join("data/checkpoints"),
             )?;
         }
+    }
+    if trains {
+        curves::write_all(&root.join("assets/models"))?;
     }
     Ok(())
 }
