@@ -279,7 +279,7 @@ pub fn train(
             std::fs::write(&step_file, done.to_string())?;
         }
     }
-    snapshot(run.steps)?;
+    // The last step's generator is the shipped model itself; the timeline points at that file.
 
     // Evaluation in the classifier's feature space.
     let n = 10_000;
@@ -326,7 +326,14 @@ pub fn train(
         .chain(std::iter::once(&run.steps))
         .collect::<std::collections::BTreeSet<_>>()
         .into_iter()
-        .map(|&s| json!({"step": s, "file": format!("{}.step-{s:05}.safetensors", run.name)}))
+        .map(|&s| {
+            let file = if s == run.steps {
+                format!("{}.safetensors", run.name)
+            } else {
+                format!("{}.step-{s:05}.safetensors", run.name)
+            };
+            json!({"step": s, "file": file})
+        })
         .collect();
     let params: usize = run
         .config

@@ -754,6 +754,8 @@ fn Timeline(props: &TimelineProps) -> Html {
                                     let bytes = models::fetch_asset(&manifest, &path).await?;
                                     let (weights, _) = read_safetensors(&bytes)
                                         .map_err(|e| format!("{path}: {e}"))?;
+                                    // The last entry is the shipped model, which holds the discriminator too.
+                                    let weights = only(&weights, "generator.");
                                     let config = gan.config.clone();
                                     models::build(
                                         site.gpu.as_ref(),
