@@ -531,3 +531,33 @@ async fn cpu_and_webgpu_agree_on_the_top_candidates_and_speed_is_measured() -> R
     )?;
     browser.close().await
 }
+
+#[tokio::test]
+async fn the_tang_model_continues_a_chinese_prompt_in_chinese() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    browser
+        .goto(&site.url(
+            "#/lm?model=lm-tang&prompt=%E5%BA%8A%E5%89%8D%E6%98%8E%E6%9C%88%E5%85%89&greedy=1",
+        ))
+        .await?;
+    let mut shown = wait_chart(&browser, None).await?;
+    ensure!(shown.model == "lm-tang", "{}", shown.model);
+    for _ in 0..4 {
+        check_distribution(&shown.rows)?;
+        shown = step(&browser, &shown).await?;
+    }
+    let generated = browser
+        .eval("return Array.from(document.querySelectorAll('#generated .token.generated')).map(s => s.textContent).join('');")
+        .await?;
+    let generated = generated.as_str().unwrap_or_default().replace("⟨unk⟩", "");
+    // Chinese characters, full-width punctuation, line breaks (and ⟨unk⟩ for rare characters) — no Latin text.
+    ensure!(
+        !generated.trim().is_empty()
+            && generated.chars().all(|c| c == '\n'
+                || ('\u{3000}'..='\u{9fff}').contains(&c)
+                || ('\u{ff00}'..='\u{ffef}').contains(&c)),
+        "the Tang model wrote {generated:?}"
+    );
+    browser.close().await
+}

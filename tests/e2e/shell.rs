@@ -56,7 +56,11 @@ async fn every_route_renders_with_its_tab_active() -> Result<()> {
     let csp = browser
         .eval("return document.querySelector('meta[http-equiv=\"Content-Security-Policy\"]').content;")
         .await?;
-    assert!(csp.as_str().is_some_and(|c| c.contains("script-src 'self' 'wasm-unsafe-eval'")), "{csp}");
+    assert!(
+        csp.as_str()
+            .is_some_and(|c| c.contains("script-src 'self' 'wasm-unsafe-eval'")),
+        "{csp}"
+    );
     browser.close().await
 }
 
