@@ -135,13 +135,9 @@ async fn the_visitor_can_switch_between_webgpu_and_cpu() -> Result<()> {
     browser
         .wait_for_text(BACKEND, |t| t.starts_with("WebGPU"))
         .await?;
-    // Switching is not navigation: the page and its URL stay.
-    assert!(browser
-        .client()
-        .current_url()
-        .await?
-        .as_str()
-        .ends_with("#/lm"));
+    // Switching is not navigation: the page stays (its URL carries the page's own state after the path).
+    let url = browser.client().current_url().await?;
+    assert!(url.as_str().contains("#/lm"), "{url}");
     browser.close().await
 }
 
@@ -149,9 +145,16 @@ async fn the_visitor_can_switch_between_webgpu_and_cpu() -> Result<()> {
 async fn a_lost_webgpu_device_falls_back_to_cpu_and_keeps_the_page() -> Result<()> {
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::On).await?;
-    browser.goto(&site.url("#/vae")).await?;
+    browser
+        .goto(&site.url("#/vae?model=vae-mnist-z2&z=1.5,-0.5"))
+        .await?;
     browser
         .wait_for_text(BACKEND, |t| t.starts_with("WebGPU"))
+        .await?;
+    browser
+        .wait_for_text("#decode-time", |t| {
+            t.starts_with("decode ") && t.contains("WebGPU")
+        })
         .await?;
     browser
         .eval("window.genscopeLoseDevice(); return null")
@@ -172,12 +175,18 @@ async fn a_lost_webgpu_device_falls_back_to_cpu_and_keeps_the_page() -> Result<(
         browser.text("main h1").await?.as_deref(),
         Some("Latent space of a VAE")
     );
-    assert!(browser
-        .client()
-        .current_url()
-        .await?
-        .as_str()
-        .ends_with("#/vae"));
+    // The page kept its latent point and now decodes it on the CPU.
+    browser
+        .wait_for_text("#decode-time", |t| {
+            t.starts_with("decode ") && t.contains("wasm CPU")
+        })
+        .await?;
+    assert_eq!(
+        browser.text("#z-readout").await?.as_deref(),
+        Some("z = (1.50, -0.50)")
+    );
+    let url = browser.client().current_url().await?;
+    assert!(url.as_str().contains("#/vae"), "{url}");
     assert!(!browser.is_visible("#fatal").await?);
     browser.close().await
 }

@@ -126,3 +126,64 @@ pub fn train(
     )?;
     Ok(classifier)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The smoke test: a few steps on two separable kinds of image reach perfect accuracy.
+    #[test]
+    fn a_few_steps_learn_two_classes() {
+        let config = ClassifierConfig {
+            inputs: 784,
+            hidden: 16,
+            features: 8,
+            classes: 10,
+        };
+        let varmap = VarMap::new();
+        let classifier = Classifier::new(&CpuBackend, config, &mut VarParams(&varmap)).unwrap();
+        let mut optimizer = AdamW::new(
+            varmap.all_vars(),
+            ParamsAdamW {
+                lr: 1e-2,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let set = ImageSet {
+            width: 28,
+            height: 28,
+            pixels: (0..32)
+                .flat_map(|i| {
+                    (0..784).map(move |p| {
+                        if (p % 28 < 14) == (i % 2 == 0) {
+                            1.0
+                        } else {
+                            0.0
+                        }
+                    })
+                })
+                .collect(),
+            labels: (0..32).map(|i| (i % 2) as u8 * 7).collect(),
+        };
+        let x = Tensor::from_slice(&set.pixels, (32, 784), &Device::Cpu).unwrap();
+        let y = Tensor::from_vec(
+            set.labels.iter().map(|&l| u32::from(l)).collect::<Vec<_>>(),
+            32,
+            &Device::Cpu,
+        )
+        .unwrap();
+        let before = accuracy(&classifier, &set).unwrap();
+        for _ in 0..30 {
+            let loss =
+                candle_nn::loss::cross_entropy(&classifier.logits(&CpuBackend, &x).unwrap(), &y)
+                    .unwrap();
+            optimizer.backward_step(&loss).unwrap();
+        }
+        assert_eq!(
+            accuracy(&classifier, &set).unwrap(),
+            1.0,
+            "accuracy before training was {before}"
+        );
+    }
+}

@@ -65,18 +65,18 @@ fn curve_svg(name: &str, curve: &serde_json::Value) -> Option<String> {
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"11\">\n\
          <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n<text x=\"{left}\" y=\"16\" font-size=\"13\">{name}: training curve</text>\n"
     );
-    let _ = write!(
+    let _ = writeln!(
         svg,
-        "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#444\"/><line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{0}\" stroke=\"#444\"/>\n",
+        "<line x1=\"{left}\" y1=\"{0}\" x2=\"{1}\" y2=\"{0}\" stroke=\"#444\"/><line x1=\"{left}\" y1=\"{top}\" x2=\"{left}\" y2=\"{0}\" stroke=\"#444\"/>",
         h - bottom,
         w - right
     );
     for i in 0..=4 {
         let y = y0 + (y1 - y0) * f64::from(i) / 4.0;
         let x = x0 + (x1 - x0) * f64::from(i) / 4.0;
-        let _ = write!(
+        let _ = writeln!(
             svg,
-            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{y:.3}</text><text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{x:.0}</text>\n",
+            "<text x=\"{}\" y=\"{:.1}\" text-anchor=\"end\">{y:.3}</text><text x=\"{:.1}\" y=\"{}\" text-anchor=\"middle\">{x:.0}</text>",
             left - 4.0,
             sy(y) + 4.0,
             sx(x),
