@@ -50,6 +50,7 @@ async fn seeds_reproduce_grids_and_truncation_zero_collapses_them() -> Result<()
         "wasm CPU",
     )
     .await?;
+    browser.screenshot("gan-page").await?;
     let again = open(
         &browser,
         &site,
@@ -95,7 +96,6 @@ async fn seeds_reproduce_grids_and_truncation_zero_collapses_them() -> Result<()
     for i in 1..64 {
         ensure!(cell(i) == first, "cell {i} differs at truncation 0");
     }
-    browser.screenshot("gan-page").await?;
     // Labels and discriminator scores are there on hover.
     let title = browser
         .eval("return document.querySelector('.cell[data-cell=\"5\"]').title;")
