@@ -137,6 +137,36 @@ fn features(classifier: &Classifier<CpuBackend>, images: &[f32]) -> Result<(Vec<
     Ok((feats, labels))
 }
 
+/// FID of 10,000 samples against the test set, the train-vs-test floor, the classes covered by at least 1% of the
+/// samples, and the per-class counts — all in the classifier's feature space.
+pub fn evaluate(
+    generator: &Generator<CpuBackend>,
+    classifier: &Classifier<CpuBackend>,
+    train_set: &ImageSet,
+    test_set: &ImageSet,
+) -> Result<(f64, f64, usize, [usize; 10])> {
+    let n = 10_000;
+    let generated = sample(generator, generator.config().latent, n)?;
+    let (gen_features, gen_labels) = features(classifier, &generated)?;
+    let (test_features, _) = features(classifier, &test_set.pixels)?;
+    let (train_features, _) = features(classifier, &train_set.pixels[..n * 784])?;
+    let dim = gen_features.len() / n;
+    let (mg, sg) = moments(&gen_features, dim);
+    let (mt, st) = moments(&test_features, dim);
+    let (mr, sr) = moments(&train_features, dim);
+    let mut per_class = [0usize; 10];
+    for &l in &gen_labels {
+        per_class[l as usize % 10] += 1;
+    }
+    let coverage = per_class.iter().filter(|&&c| c * 100 >= n).count();
+    Ok((
+        frechet_distance(&mg, &sg, &mt, &st),
+        frechet_distance(&mr, &sr, &mt, &st),
+        coverage,
+        per_class,
+    ))
+}
+
 /// Trains, evaluates and writes the generator + discriminator, the snapshots and the card.
 pub fn train(
     run: &GanRun,
@@ -281,25 +311,8 @@ pub fn train(
     }
     // The last step's generator is the shipped model itself; the timeline points at that file.
 
-    // Evaluation in the classifier's feature space.
-    let n = 10_000;
-    let generated = sample(&generator, run.config.latent, n)?;
-    let (gen_features, gen_labels) = features(classifier, &generated)?;
-    let (test_features, _) = features(classifier, &test_set.pixels)?;
-    let train_subset = &train_set.pixels[..n * 784];
-    let (train_features, _) = features(classifier, train_subset)?;
-    let dim = gen_features.len() / n;
-    let (mg, sg) = moments(&gen_features, dim);
-    let (mt, st) = moments(&test_features, dim);
-    let (mr, sr) = moments(&train_features, dim);
-    let fid = frechet_distance(&mg, &sg, &mt, &st);
-    let fid_floor = frechet_distance(&mr, &sr, &mt, &st);
-    let mut per_class = [0usize; 10];
-    for &l in &gen_labels {
-        per_class[l as usize % 10] += 1;
-    }
-    // A class is covered when at least 1% of the samples are labelled with it.
-    let coverage = per_class.iter().filter(|&&c| c * 100 >= n).count();
+    let (fid, fid_floor, coverage, per_class) =
+        evaluate(&generator, classifier, train_set, test_set)?;
     println!("{}: FID {fid:.2} (train-vs-test floor {fid_floor:.2}), classes covered {coverage}/10 {per_class:?}", run.name);
 
     let mut weights: HostWeights = host_weights(&g_vars)?;

@@ -66,6 +66,12 @@ enum Command {
         /// The PNG to write.
         out: PathBuf,
     },
+    /// Recompute a shipped model's card metrics from its committed weights on the full held-out data (run
+    /// `cargo xtask data` first) and print them beside the card's.
+    Eval {
+        /// Which shipped model.
+        model: String,
+    },
     /// Draw every model card's training curve as NAME.curve.svg (also done after each training run).
     Curves,
     /// Write the small evaluation subsets the site and the metric tests use into assets/eval/.
@@ -168,6 +174,7 @@ fn main() -> Result<()> {
         }
         Command::ExportLlama2c { model, out } => export_llama2c(&root, &model, &out)?,
         Command::Subsets => write_subsets(&root)?,
+        Command::Eval { model } => eval(&root, &model)?,
         Command::Curves => {
             let n = curves::write_all(&root.join("assets/models"))?;
             println!("drew {n} training curves");
@@ -333,4 +340,94 @@ fn image_dataset(model: &str) -> Result<(&'static str, &'static str, &'static st
     } else {
         bail!("{model}: the name says neither mnist nor fashion")
     }
+}
+
+/// `genscope-train eval NAME`: the card's metrics recomputed from the shipped weights.
+fn eval(root: &std::path::Path, model: &str) -> Result<()> {
+    use genscope_core::cpu::CpuBackend;
+    use genscope_core::weights::read_safetensors;
+    let dir = root.join("assets/models");
+    let card: serde_json::Value = serde_json::from_slice(
+        &std::fs::read(dir.join(format!("{model}.json")))
+            .with_context(|| format!("no card for {model}"))?,
+    )?;
+    let (mut weights, _) =
+        read_safetensors(&std::fs::read(dir.join(format!("{model}.safetensors")))?)?;
+    let metrics = &card["metrics"];
+    let image_sets = || -> Result<(data::ImageSet, data::ImageSet)> {
+        let (folder, _, _) = image_dataset(model)?;
+        Ok((
+            data::load_images(&root.join("data").join(folder), "train")?,
+            data::load_images(&root.join("data").join(folder), "t10k")?,
+        ))
+    };
+    match card["kind"].as_str() {
+        Some("vae") => {
+            let config: VaeConfig = serde_json::from_value(card["config"].clone())?;
+            let vae = genscope_core::vae::Vae::new(&CpuBackend, config.clone(), &mut weights)?;
+            let (_, test) = image_sets()?;
+            let (elbo, iwae) = vae::evaluate(&vae, &test, config.pixels())?;
+            println!(
+                "{model}: test ELBO {elbo:.2} (card {}), IWAE NLL {iwae:.2} (card {})",
+                metrics["test_elbo_nats"], metrics["iwae_nll_nats"]
+            );
+        }
+        Some("classifier") => {
+            let classifier = genscope_core::classifier::Classifier::new(
+                &CpuBackend,
+                classifier::shipped_config(),
+                &mut weights,
+            )?;
+            let (_, test) = image_sets()?;
+            println!(
+                "{model}: test accuracy {:.4} (card {})",
+                classifier::accuracy(&classifier, &test)?,
+                metrics["test_accuracy"]
+            );
+        }
+        Some("gan") => {
+            let config: genscope_core::gan::GanConfig =
+                serde_json::from_value(card["config"].clone())?;
+            let generator = genscope_core::gan::Generator::new(&CpuBackend, config, &mut weights)?;
+            let which = if model.contains("fashion") {
+                "fashion"
+            } else {
+                "mnist"
+            };
+            let (mut cw, _) = read_safetensors(&std::fs::read(
+                dir.join(format!("classifier-{which}.safetensors")),
+            )?)?;
+            let classifier = genscope_core::classifier::Classifier::new(
+                &CpuBackend,
+                classifier::shipped_config(),
+                &mut cw,
+            )?;
+            let (train, test) = image_sets()?;
+            let (fid, floor, coverage, counts) =
+                gan::evaluate(&generator, &classifier, &train, &test)?;
+            println!(
+                "{model}: FID {fid:.2} (card {}), floor {floor:.2} (card {}), classes {coverage} (card {}) {counts:?}",
+                metrics["fid"], metrics["fid_floor"], metrics["class_coverage"]
+            );
+        }
+        Some("lm") => {
+            let config: LmConfig = serde_json::from_value(card["config"].clone())?;
+            let vocab: Vec<String> = serde_json::from_value(card["vocab"].clone())?;
+            let lm = genscope_core::lm::Lm::new(&CpuBackend, config.clone(), &mut weights)?;
+            let text = if model.contains("tang") {
+                text::tang(&root.join("data/tang"))?
+            } else {
+                text::shakespeare(&root.join("data/shakespeare"))?
+            };
+            let tokens = genscope_core::tokenizer::Tokenizer::characters(vocab)?.encode(&text);
+            let held_out = &tokens[tokens.len() * 9 / 10..];
+            let nats = lm::evaluate(&lm, held_out, config.seq_len, 400)?;
+            println!(
+                "{model}: held-out {nats:.4} nats/char (card {})",
+                metrics["val_nats_per_char"]
+            );
+        }
+        other => bail!("{model}: unknown kind {other:?}"),
+    }
+    Ok(())
 }

@@ -162,7 +162,7 @@ pub fn train(
 
 /// Test ELBO over the whole test set (one random binarisation and one z per image) and the importance-
 /// weighted NLL bound with k = 1000 on the first 1,000 test images. Both in nats per image.
-fn evaluate(vae: &Vae<CpuBackend>, test_set: &ImageSet, pixels: usize) -> Result<(f64, f64)> {
+pub fn evaluate(vae: &Vae<CpuBackend>, test_set: &ImageSet, pixels: usize) -> Result<(f64, f64)> {
     let cpu = CpuBackend;
     let mut total = 0.0;
     for chunk in test_set.pixels.chunks(1000 * pixels) {
