@@ -5,27 +5,8 @@ use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
-use genscope_e2e::{artefact_dir, Browser, Site, WebGpu};
+use genscope_e2e::{artefact_dir, picture_distance, Browser, Site, WebGpu};
 use serde_json::json;
-
-async fn pixels(browser: &Browser, selector: &str) -> Result<Vec<f64>> {
-    let value = browser
-        .eval(&format!(
-            "const c = document.querySelector('{selector}'); \
-             return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);"
-        ))
-        .await?;
-    value
-        .as_array()
-        .context("canvas data is not an array")?
-        .iter()
-        .map(|v| v.as_f64().context("not a number"))
-        .collect()
-}
-
-fn distance(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>() / (255.0 * a.len() as f64)
-}
 
 /// Opens `hash` and waits for the grid to be drawn (and labelled) on the wanted backend.
 async fn open(browser: &Browser, site: &Site, hash: &str, backend: &str) -> Result<Vec<f64>> {
@@ -36,7 +17,7 @@ async fn open(browser: &Browser, site: &Site, hash: &str, backend: &str) -> Resu
             t.starts_with("grid of 64") && t.contains(backend)
         })
         .await?;
-    pixels(browser, "#gan-grid").await
+    browser.canvas_pixels("#gan-grid").await
 }
 
 #[tokio::test]
@@ -59,7 +40,7 @@ async fn seeds_reproduce_grids_and_truncation_zero_collapses_them() -> Result<()
     )
     .await?;
     ensure!(
-        distance(&a, &again) == 0.0,
+        picture_distance(&a, &again) == 0.0,
         "the same seed drew another grid"
     );
     let b = open(
@@ -70,9 +51,9 @@ async fn seeds_reproduce_grids_and_truncation_zero_collapses_them() -> Result<()
     )
     .await?;
     ensure!(
-        distance(&a, &b) > 0.02,
+        picture_distance(&a, &b) > 0.02,
         "another seed drew nearly the same grid ({})",
-        distance(&a, &b)
+        picture_distance(&a, &b)
     );
 
     // Truncation 0: every cell is the generator's image of z = 0.
@@ -127,13 +108,13 @@ async fn watch_mode_animates_pause_stops_it_and_the_timeline_shows_learning() ->
     let mut moved = start.clone();
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(100)).await;
-        moved = pixels(&browser, "#gan-grid").await?;
-        if distance(&moved, &start) > 0.01 {
+        moved = browser.canvas_pixels("#gan-grid").await?;
+        if picture_distance(&moved, &start) > 0.01 {
             break;
         }
     }
     ensure!(
-        distance(&moved, &start) > 0.01,
+        picture_distance(&moved, &start) > 0.01,
         "watch mode did not change the grid"
     );
     let fps_text = browser
@@ -152,10 +133,10 @@ async fn watch_mode_animates_pause_stops_it_and_the_timeline_shows_learning() ->
         .click()
         .await?;
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let paused = pixels(&browser, "#gan-grid").await?;
+    let paused = browser.canvas_pixels("#gan-grid").await?;
     tokio::time::sleep(Duration::from_millis(800)).await;
     ensure!(
-        pixels(&browser, "#gan-grid").await? == paused,
+        browser.canvas_pixels("#gan-grid").await? == paused,
         "the grid changed while paused"
     );
 
@@ -173,7 +154,7 @@ async fn watch_mode_animates_pause_stops_it_and_the_timeline_shows_learning() ->
         })
         .await?;
     let final_step = browser.text("#timeline-step").await?.unwrap_or_default();
-    let newest = pixels(&browser, "#timeline-canvas").await?;
+    let newest = browser.canvas_pixels("#timeline-canvas").await?;
     browser
         .eval("const t = document.querySelector('#timeline'); t.value = 0; t.dispatchEvent(new InputEvent('input', {bubbles: true})); return 0;")
         .await?;
@@ -181,11 +162,11 @@ async fn watch_mode_animates_pause_stops_it_and_the_timeline_shows_learning() ->
         .wait_for_text("#timeline-step", |t| t == "step 0")
         .await?;
     tokio::time::sleep(Duration::from_millis(200)).await;
-    let oldest = pixels(&browser, "#timeline-canvas").await?;
+    let oldest = browser.canvas_pixels("#timeline-canvas").await?;
     ensure!(
-        distance(&newest, &oldest) > 0.05,
+        picture_distance(&newest, &oldest) > 0.05,
         "step 0 and {final_step} look alike ({})",
-        distance(&newest, &oldest)
+        picture_distance(&newest, &oldest)
     );
     std::fs::write(
         artefact_dir().join("gan_watch.json"),
@@ -211,7 +192,7 @@ async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured()
             t.starts_with("grid of 64") && t.contains("wasm CPU")
         })
         .await?;
-    let cpu = pixels(&browser, "#gan-grid").await?;
+    let cpu = browser.canvas_pixels("#gan-grid").await?;
     let cpu_time = browser.text("#grid-time").await?.unwrap_or_default();
     let worst = gpu
         .iter()

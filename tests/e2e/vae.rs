@@ -6,7 +6,7 @@ use std::time::Duration;
 use anyhow::{ensure, Context, Result};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
 use fantoccini::Locator;
-use genscope_e2e::{artefact_dir, Browser, Site, WebGpu};
+use genscope_e2e::{artefact_dir, picture_distance, Browser, Site, WebGpu};
 use serde_json::json;
 
 /// Opens `hash` and waits until the first decode has been drawn.
@@ -18,27 +18,6 @@ async fn open(browser: &Browser, site: &Site, hash: &str) -> Result<()> {
     Ok(())
 }
 
-/// The RGBA bytes of a canvas.
-async fn pixels(browser: &Browser, selector: &str) -> Result<Vec<f64>> {
-    let value = browser
-        .eval(&format!(
-            "const c = document.querySelector('{selector}'); \
-             return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);"
-        ))
-        .await?;
-    value
-        .as_array()
-        .context("canvas data is not an array")?
-        .iter()
-        .map(|v| v.as_f64().context("not a number"))
-        .collect()
-}
-
-/// Mean absolute difference of two pictures, in [0, 1].
-fn distance(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>() / (255.0 * a.len() as f64)
-}
-
 /// Waits until the canvas differs from `before` by more than `threshold`, and returns it.
 async fn wait_changed(
     browser: &Browser,
@@ -47,8 +26,8 @@ async fn wait_changed(
     threshold: f64,
 ) -> Result<Vec<f64>> {
     for _ in 0..200 {
-        let now = pixels(browser, selector).await?;
-        if distance(&now, before) > threshold {
+        let now = browser.canvas_pixels(selector).await?;
+        if picture_distance(&now, before) > threshold {
             return Ok(now);
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -103,7 +82,7 @@ async fn dragging_the_cursor_changes_the_pixels_and_a_copied_link_restores_them(
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::Off).await?;
     open(&browser, &site, "#/vae?model=vae-mnist-z2&z=0,0").await?;
-    let before = pixels(&browser, "#decoded").await?;
+    let before = browser.canvas_pixels("#decoded").await?;
     drag(
         &browser,
         "#latent-map",
@@ -135,11 +114,11 @@ async fn dragging_the_cursor_changes_the_pixels_and_a_copied_link_restores_them(
     browser
         .wait_for_text("#z-readout", |t| t == readout)
         .await?;
-    let reopened = pixels(&browser, "#decoded").await?;
+    let reopened = browser.canvas_pixels("#decoded").await?;
     ensure!(
-        distance(&reopened, &after) < 0.004,
+        picture_distance(&reopened, &after) < 0.004,
         "the reopened link decodes differently ({})",
-        distance(&reopened, &after)
+        picture_distance(&reopened, &after)
     );
     browser.close().await
 }
@@ -204,7 +183,7 @@ async fn the_same_latent_point_decodes_alike_on_webgpu_and_cpu() -> Result<()> {
             t.starts_with("decode ") && t.contains("WebGPU")
         })
         .await?;
-    let gpu = pixels(&browser, "#decoded").await?;
+    let gpu = browser.canvas_pixels("#decoded").await?;
     browser
         .client()
         .find(Locator::Css("#backend-switch"))
@@ -219,7 +198,7 @@ async fn the_same_latent_point_decodes_alike_on_webgpu_and_cpu() -> Result<()> {
     browser
         .wait_for_text("#z-readout", |t| t == "z = (0.50, -1.00)")
         .await?;
-    let cpu = pixels(&browser, "#decoded").await?;
+    let cpu = browser.canvas_pixels("#decoded").await?;
     let worst = gpu
         .iter()
         .zip(&cpu)
@@ -231,7 +210,7 @@ async fn the_same_latent_point_decodes_alike_on_webgpu_and_cpu() -> Result<()> {
         "WebGPU and CPU differ by up to {worst} grey levels"
     );
     ensure!(
-        distance(&gpu, &vec![0.0; gpu.len()]) > 0.01,
+        picture_distance(&gpu, &vec![0.0; gpu.len()]) > 0.01,
         "the decoded image is blank"
     );
     browser.close().await
@@ -341,7 +320,7 @@ async fn z16_sliders_and_prior_samples_change_the_image() -> Result<()> {
         .find_all(Locator::Css(".latent-slider"))
         .await?;
     ensure!(sliders.len() == 16, "{} sliders", sliders.len());
-    let before = pixels(&browser, "#decoded").await?;
+    let before = browser.canvas_pixels("#decoded").await?;
     // Drag the first slider's thumb to the right end.
     drag(
         &browser,
@@ -374,7 +353,7 @@ async fn z16_sliders_and_prior_samples_change_the_image() -> Result<()> {
         })
         .await?;
     ensure!(
-        distance(&pixels(&browser, "#decoded").await?, &before) < 0.004,
+        picture_distance(&browser.canvas_pixels("#decoded").await?, &before) < 0.004,
         "zero does not decode like the start"
     );
     browser.close().await

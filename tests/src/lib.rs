@@ -249,6 +249,24 @@ impl Browser {
         Ok(())
     }
 
+    /// The RGBA bytes of the canvas matching `selector`, as numbers.
+    pub async fn canvas_pixels(&self, selector: &str) -> Result<Vec<f64>> {
+        let value = self
+            .client()
+            .execute(
+                "const c = document.querySelector(arguments[0]); \
+                 return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);",
+                vec![json!(selector)],
+            )
+            .await?;
+        value
+            .as_array()
+            .context("canvas data is not an array")?
+            .iter()
+            .map(|v| v.as_f64().context("not a number"))
+            .collect()
+    }
+
     /// Saves a PNG screenshot of the viewport to `target/e2e/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self.client().screenshot().await?;
@@ -291,6 +309,11 @@ fn kill_processes_using(marker: &Path) {
             let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
         }
     }
+}
+
+/// Mean absolute difference of two RGBA pictures, in [0, 1].
+pub fn picture_distance(a: &[f64], b: &[f64]) -> f64 {
+    a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>() / (255.0 * a.len() as f64)
 }
 
 /// The median of `values` (which must not be empty).

@@ -71,14 +71,7 @@ pub fn train(
     let steps = train_set.len() / batch;
     let mut curve = Vec::new();
     for epoch in 0..epochs {
-        let mut state = 0x9E37_79B9u64 ^ epoch as u64;
-        let mut order: Vec<usize> = (0..train_set.len()).collect();
-        for i in (1..order.len()).rev() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            order.swap(i, (state % (i as u64 + 1)) as usize);
-        }
+        let order = crate::data::shuffled(train_set.len(), 0x9E37_79B9u64 ^ epoch as u64);
         let mut total = 0.0;
         for step in 0..steps {
             let ids = &order[step * batch..(step + 1) * batch];

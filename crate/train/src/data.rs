@@ -58,3 +58,17 @@ pub fn load_images(dir: &Path, split: &str) -> Result<ImageSet> {
         labels: set.labels,
     })
 }
+
+/// `0..len` in a Fisher–Yates order from a xorshift stream seeded by `seed`: the same seed (e.g. the epoch)
+/// gives the same order, so a resumed run sees the data it would have seen.
+pub fn shuffled(len: usize, seed: u64) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..len).collect();
+    let mut state = seed | 1;
+    for i in (1..order.len()).rev() {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        order.swap(i, (state % (i as u64 + 1)) as usize);
+    }
+    order
+}

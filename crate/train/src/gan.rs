@@ -496,6 +496,11 @@ mod tests {
             opt_g.backward_step(&g_loss).unwrap();
             losses.push(d_loss.to_scalar::<f32>().unwrap());
         }
-        assert!(losses[19] < losses[0], "discriminator loss {losses:?}");
+        // Means over five steps: single steps are noisy (unseeded z, and the generator trains against it).
+        let mean = |l: &[f32]| l.iter().sum::<f32>() / l.len() as f32;
+        assert!(
+            mean(&losses[15..]) < mean(&losses[..5]),
+            "discriminator loss {losses:?}"
+        );
     }
 }

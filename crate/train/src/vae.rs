@@ -109,14 +109,7 @@ pub fn train(
         )?);
         bar.set_prefix(format!("{} epoch {}/{}", run.name, epoch + 1, run.epochs));
         // A fresh shuffle per epoch, reproducible from the epoch number.
-        let mut order: Vec<usize> = (0..train_set.len()).collect();
-        let mut state = 0x2545F4914F6CDD1Du64 ^ epoch as u64;
-        for i in (1..order.len()).rev() {
-            state ^= state << 13;
-            state ^= state >> 7;
-            state ^= state << 17;
-            order.swap(i, (state % (i as u64 + 1)) as usize);
-        }
+        let order = crate::data::shuffled(train_set.len(), 0x2545F4914F6CDD1Du64 ^ epoch as u64);
         let mut total = 0.0;
         for step in 0..steps_per_epoch {
             let mut batch = Vec::with_capacity(run.batch * pixels);
