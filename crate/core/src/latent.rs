@@ -42,10 +42,15 @@ pub fn truncate(z: &[f32], scale: f32) -> Vec<f32> {
 /// `n` latent vectors of `dim` standard-normal values from `seed` (ChaCha8 and Box–Muller): the same seed gives
 /// the same samples in every browser and natively, so a seed in a link reproduces a GAN grid.
 pub fn gaussian_latents(seed: u64, n: usize, dim: usize) -> Vec<f32> {
-    use rand::{Rng, SeedableRng};
-    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-    let mut out = Vec::with_capacity(n * dim + 1);
-    while out.len() < n * dim {
+    use rand::SeedableRng;
+    standard_normals(&mut rand_chacha::ChaCha8Rng::seed_from_u64(seed), n * dim)
+}
+
+/// `count` standard-normal values drawn from `rng` by Box–Muller (pairs of uniforms): the one Gaussian sampler, used
+/// by the page's seeded latents and by the trainer's seeded noise.
+pub fn standard_normals<R: rand::Rng + ?Sized>(rng: &mut R, count: usize) -> Vec<f32> {
+    let mut out = Vec::with_capacity(count + 1);
+    while out.len() < count {
         // u1 in (0, 1] so the logarithm is finite.
         let u1: f64 = 1.0 - rng.random::<f64>();
         let u2: f64 = rng.random::<f64>();
@@ -54,7 +59,7 @@ pub fn gaussian_latents(seed: u64, n: usize, dim: usize) -> Vec<f32> {
         out.push((r * angle.cos()) as f32);
         out.push((r * angle.sin()) as f32);
     }
-    out.truncate(n * dim);
+    out.truncate(count);
     out
 }
 

@@ -14,7 +14,7 @@ use genscope_core::weights::{write_safetensors, Storage};
 use serde_json::json;
 
 use crate::data::ImageSet;
-use crate::vars::{host_weights, VarParams};
+use crate::vars::{fan_in_uniform, host_weights, VarParams};
 
 /// The shipped classifiers' architecture.
 pub fn shipped_config() -> ClassifierConfig {
@@ -54,11 +54,16 @@ pub fn train(
     dataset: &str,
     license: &str,
     out_dir: &Path,
+    seed: u64,
 ) -> Result<Classifier<CpuBackend>> {
     let started = Instant::now();
     let config = shipped_config();
     let varmap = VarMap::new();
-    let classifier = Classifier::new(&CpuBackend, config.clone(), &mut VarParams(&varmap))?;
+    let classifier = Classifier::new(
+        &CpuBackend,
+        config.clone(),
+        &mut VarParams::new(&varmap, seed, fan_in_uniform),
+    )?;
     let mut optimizer = AdamW::new(
         varmap.all_vars(),
         ParamsAdamW {
@@ -107,7 +112,7 @@ pub fn train(
     let card = json!({
         "name": name, "kind": "classifier", "params": config.parameter_count(), "config": config,
         "dataset": dataset, "license": license,
-        "training": {"epochs": epochs, "batch": batch, "optimizer": "AdamW", "lr": 1e-3,
+        "training": {"seed": seed, "epochs": epochs, "batch": batch, "optimizer": "AdamW", "lr": 1e-3,
             "wall_time_s": started.elapsed().as_secs_f64(), "machine": "2-core CPU, candle-core"},
         "metrics": {"test_accuracy": test_accuracy,
             "how": "fraction of the 10,000 test images whose arg-max class is the label"},
@@ -134,7 +139,12 @@ mod tests {
             classes: 10,
         };
         let varmap = VarMap::new();
-        let classifier = Classifier::new(&CpuBackend, config, &mut VarParams(&varmap)).unwrap();
+        let classifier = Classifier::new(
+            &CpuBackend,
+            config,
+            &mut VarParams::new(&varmap, 1, fan_in_uniform),
+        )
+        .unwrap();
         let mut optimizer = AdamW::new(
             varmap.all_vars(),
             ParamsAdamW {

@@ -12,39 +12,25 @@ use std::time::Instant;
 
 use anyhow::{Context, Result};
 use candle_core::{DType, Device, Tensor};
-use candle_nn::{AdamW, Init, Optimizer, ParamsAdamW, VarMap};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
 use genscope_core::classifier::Classifier;
 use genscope_core::cpu::CpuBackend;
 use genscope_core::gan::{Discriminator, GanConfig, Generator};
-use genscope_core::nn::{HostWeights, Params};
+use genscope_core::nn::HostWeights;
 use genscope_core::weights::{write_safetensors, Storage};
 use serde_json::json;
 
 use crate::data::ImageSet;
 use crate::fid::{frechet_distance, moments};
-use crate::vars::{host_weights, VarParams};
+use crate::noise::Noise;
+use crate::vars::{fan_in_uniform, host_weights, Init, VarParams};
 
-/// DCGAN initialisation: weights N(0, 0.02), biases 0.
-pub struct GanVars<'a>(pub &'a VarMap);
-
-impl Params<CpuBackend> for GanVars<'_> {
-    fn param(
-        &mut self,
-        _: &CpuBackend,
-        name: &str,
-        shape: &[usize],
-    ) -> genscope_core::Result<Tensor> {
-        let init = if shape.len() == 1 {
-            Init::Const(0.0)
-        } else {
-            Init::Randn {
-                mean: 0.0,
-                stdev: 0.02,
-            }
-        };
-        self.0
-            .get(shape, name, init, DType::F32, &Device::Cpu)
-            .map_err(|e| genscope_core::Error::Backend(e.to_string()))
+/// DCGAN initialisation, used for the discriminator: weights N(0, 0.02), biases 0.
+pub fn dcgan_normal(_name: &str, shape: &[usize]) -> Init {
+    if shape.len() == 1 {
+        Init::Const(0.0)
+    } else {
+        Init::Normal(0.02)
     }
 }
 
@@ -62,6 +48,8 @@ pub struct GanRun<'a> {
     pub dataset: &'a str,
     /// Licence of the data set.
     pub license: &'a str,
+    /// Seed of every random draw (initial weights, z, instance noise).
+    pub seed: u64,
 }
 
 /// The steps at which the generator is snapshotted for the timeline: 0, then doubling up to the last step.
@@ -92,7 +80,8 @@ fn bound_spectral_norms(vars: &VarMap, vectors: &mut HashMap<String, Tensor>) ->
         let matrix = w.reshape((rows, ()))?;
         let u = match vectors.get(name) {
             Some(u) => u.clone(),
-            None => Tensor::randn(0f32, 1f32, (rows, 1), &Device::Cpu)?,
+            // A fixed start; power iteration turns it towards the top singular vector within a few updates.
+            None => (Tensor::ones((rows, 1), DType::F32, &Device::Cpu)? / (rows as f64).sqrt())?,
         };
         let v = matrix.t()?.matmul(&u)?;
         let v = (&v / v.sqr()?.sum_all()?.sqrt()?.to_scalar::<f32>()?.max(1e-12) as f64)?;
@@ -108,12 +97,21 @@ fn bound_spectral_norms(vars: &VarMap, vectors: &mut HashMap<String, Tensor>) ->
     Ok(())
 }
 
-/// Generated images in [0, 1], `[n, 784]`, in batches.
-fn sample(generator: &Generator<CpuBackend>, latent: usize, n: usize) -> Result<Vec<f32>> {
+/// The seed of the samples the GAN is evaluated on, so `eval` reproduces the card.
+const EVALUATION_SEED: u64 = 10_000;
+
+/// Generated images in [0, 1], `[n, 784]`, in batches, from z drawn with `seed`.
+fn sample(
+    generator: &Generator<CpuBackend>,
+    latent: usize,
+    n: usize,
+    seed: u64,
+) -> Result<Vec<f32>> {
     let mut out = Vec::with_capacity(n * 784);
+    let mut noise = Noise::new(seed);
     for start in (0..n).step_by(500) {
         let m = 500.min(n - start);
-        let z = Tensor::randn(0f32, 1f32, (m, latent), &Device::Cpu)?;
+        let z = noise.normal((m, latent))?;
         let images = ((generator.generate(&CpuBackend, &z)? + 1.0)? * 0.5)?;
         out.extend(images.flatten_all()?.to_vec1::<f32>()?);
     }
@@ -146,7 +144,7 @@ pub fn evaluate(
     test_set: &ImageSet,
 ) -> Result<(f64, f64, usize, [usize; 10])> {
     let n = 10_000;
-    let generated = sample(generator, generator.config().latent, n)?;
+    let generated = sample(generator, generator.config().latent, n, EVALUATION_SEED)?;
     let (gen_features, gen_labels) = features(classifier, &generated)?;
     let (test_features, _) = features(classifier, &test_set.pixels)?;
     let (train_features, _) = features(classifier, &train_set.pixels[..n * 784])?;
@@ -180,8 +178,16 @@ pub fn train(
     let (g_vars, d_vars) = (VarMap::new(), VarMap::new());
     // The generator has no batch norm, so it starts from PyTorch's default (fan-in scaled) initialisation, which keeps
     // its activations at a useful scale; the discriminator uses DCGAN's N(0, 0.02) and a spectral-norm bound.
-    let generator = Generator::new(&CpuBackend, run.config.clone(), &mut VarParams(&g_vars))?;
-    let discriminator = Discriminator::new(&CpuBackend, run.config.clone(), &mut GanVars(&d_vars))?;
+    let generator = Generator::new(
+        &CpuBackend,
+        run.config.clone(),
+        &mut VarParams::new(&g_vars, run.seed, fan_in_uniform),
+    )?;
+    let discriminator = Discriminator::new(
+        &CpuBackend,
+        run.config.clone(),
+        &mut VarParams::new(&d_vars, run.seed.wrapping_add(1), dcgan_normal),
+    )?;
     std::fs::create_dir_all(checkpoints)?;
     let g_file = checkpoints.join(format!("{}.generator.safetensors", run.name));
     let d_file = checkpoints.join(format!("{}.discriminator.safetensors", run.name));
@@ -252,13 +258,13 @@ pub fn train(
             );
         }
         let real = Tensor::from_vec(real, (run.batch, 1, side, side), &Device::Cpu)?;
-        let z = Tensor::randn(0f32, 1f32, (run.batch, run.config.latent), &Device::Cpu)?;
+        let mut noise = Noise::for_step(run.seed, step as u64);
+        let z = noise.normal((run.batch, run.config.latent))?;
         let fake = generator.generate(&CpuBackend, &z)?.detach();
         // Instance noise on what the discriminator sees, fading out over the run.
         let sigma = 0.15 * (1.0 - step as f64 / run.steps as f64);
-        let noisy = |t: &Tensor| -> Result<Tensor> {
-            Ok((t + (Tensor::randn(0f32, 1f32, t.shape(), &Device::Cpu)? * sigma)?)?)
-        };
+        let mut noisy =
+            |t: &Tensor| -> Result<Tensor> { Ok((t + (noise.normal(t.shape())? * sigma)?)?) };
         let d_real = discriminator.logits(&CpuBackend, &noisy(&real)?)?;
         let d_fake = discriminator.logits(&CpuBackend, &noisy(&fake)?)?;
         // One-sided label smoothing (real target 0.9) keeps the discriminator from saturating early.
@@ -267,7 +273,7 @@ pub fn train(
         opt_d.backward_step(&d_loss)?;
         bound_spectral_norms(&d_vars, &mut power_vectors)?;
 
-        let z = Tensor::randn(0f32, 1f32, (run.batch, run.config.latent), &Device::Cpu)?;
+        let z = noise.normal((run.batch, run.config.latent))?;
         let g_loss = softplus(
             &discriminator
                 .logits(&CpuBackend, &generator.generate(&CpuBackend, &z)?)?
@@ -358,7 +364,7 @@ pub fn train(
     let card = json!({
         "name": run.name, "kind": "gan", "params": params, "config": run.config,
         "dataset": run.dataset, "license": run.license,
-        "training": {"steps": run.steps, "batch": run.batch, "optimizer": "Adam (beta1 0.5)", "lr_generator": 2e-4, "lr_discriminator": 1e-4,
+        "training": {"seed": run.seed, "steps": run.steps, "batch": run.batch, "optimizer": "Adam (beta1 0.5)", "lr_generator": 2e-4, "lr_discriminator": 1e-4,
             "loss": "non-saturating GAN loss, one-sided label smoothing 0.9, instance noise 0.15 fading to 0, discriminator weights bounded to spectral norm 1", "wall_time_s": started.elapsed().as_secs_f64(),
             "machine": "2-core CPU, candle-core"},
         "metrics": {
@@ -442,9 +448,18 @@ mod tests {
             channels: 1,
         };
         let (g_vars, d_vars) = (VarMap::new(), VarMap::new());
-        let generator = Generator::new(&CpuBackend, config.clone(), &mut GanVars(&g_vars)).unwrap();
-        let discriminator =
-            Discriminator::new(&CpuBackend, config.clone(), &mut GanVars(&d_vars)).unwrap();
+        let generator = Generator::new(
+            &CpuBackend,
+            config.clone(),
+            &mut VarParams::new(&g_vars, 1, dcgan_normal),
+        )
+        .unwrap();
+        let discriminator = Discriminator::new(
+            &CpuBackend,
+            config.clone(),
+            &mut VarParams::new(&d_vars, 2, dcgan_normal),
+        )
+        .unwrap();
         let mut opt_d = AdamW::new(
             d_vars.all_vars(),
             ParamsAdamW {
@@ -463,8 +478,8 @@ mod tests {
         .unwrap();
         let real = Tensor::ones((8, 1, 28, 28), DType::F32, &Device::Cpu).unwrap();
         let mut losses = Vec::new();
-        for _ in 0..20 {
-            let z = Tensor::randn(0f32, 1f32, (8, 8), &Device::Cpu).unwrap();
+        for step in 0..20 {
+            let z = Noise::for_step(3, step).normal((8, 8)).unwrap();
             let fake = generator.generate(&CpuBackend, &z).unwrap();
             let d_loss = (softplus(
                 &discriminator
@@ -496,7 +511,7 @@ mod tests {
             opt_g.backward_step(&g_loss).unwrap();
             losses.push(d_loss.to_scalar::<f32>().unwrap());
         }
-        // Means over five steps: single steps are noisy (unseeded z, and the generator trains against it).
+        // Means over five steps: single steps are noisy (each draws a new z, and the generator trains against it).
         let mean = |l: &[f32]| l.iter().sum::<f32>() / l.len() as f32;
         assert!(
             mean(&losses[15..]) < mean(&losses[..5]),

@@ -6,44 +6,25 @@ use std::io::Write;
 use std::path::Path;
 use std::time::Instant;
 
+use crate::vars::{Init, VarParams};
 use anyhow::{ensure, Context, Result};
-use candle_core::{DType, Device, Tensor};
-use candle_nn::{AdamW, Init, Optimizer, ParamsAdamW, VarMap};
+use candle_core::{Device, Tensor};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
 use genscope_core::cpu::CpuBackend;
 use genscope_core::lm::{Lm, LmConfig};
-use genscope_core::nn::Params;
 use genscope_core::tokenizer::Tokenizer;
 use genscope_core::weights::{write_safetensors, Storage};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-/// Parameters as candle variables: RMSNorm gains start at 1, matrices uniform ±1/√fan-in, embeddings N(0, 0.02)-like.
-pub struct LmVars<'a>(pub &'a VarMap);
-
-impl Params<CpuBackend> for LmVars<'_> {
-    fn param(
-        &mut self,
-        _: &CpuBackend,
-        name: &str,
-        shape: &[usize],
-    ) -> genscope_core::Result<Tensor> {
-        let init = if shape.len() == 1 {
-            Init::Const(1.0)
-        } else if name.contains("embed_tokens") {
-            Init::Randn {
-                mean: 0.0,
-                stdev: 0.02,
-            }
-        } else {
-            let bound = 1.0 / (shape[1] as f64).sqrt();
-            Init::Uniform {
-                lo: -bound,
-                up: bound,
-            }
-        };
-        self.0
-            .get(shape, name, init, DType::F32, &Device::Cpu)
-            .map_err(|e| genscope_core::Error::Backend(e.to_string()))
+/// The LM's initialisation: norm gains 1, token embeddings N(0, 0.02), projections uniform ±1/√fan-in.
+pub fn lm_init(name: &str, shape: &[usize]) -> Init {
+    if shape.len() == 1 {
+        Init::Const(1.0)
+    } else if name.contains("embed_tokens") {
+        Init::Normal(0.02)
+    } else {
+        Init::Uniform(1.0 / (shape[1] as f32).sqrt())
     }
 }
 
@@ -63,6 +44,8 @@ pub struct LmRun<'a> {
     pub window: usize,
     /// Peak learning rate.
     pub lr: f64,
+    /// Seed of the initial weights and the training windows.
+    pub seed: u64,
     /// Data set description and licence for the card.
     pub dataset: &'a str,
     /// Licence of the data set.
@@ -152,7 +135,11 @@ pub fn train(run: &LmRun, text: &str, out_dir: &Path, checkpoints: &Path) -> Res
     );
 
     let varmap = VarMap::new();
-    let lm = Lm::new(&CpuBackend, run.config.clone(), &mut LmVars(&varmap))?;
+    let lm = Lm::new(
+        &CpuBackend,
+        run.config.clone(),
+        &mut VarParams::new(&varmap, run.seed, lm_init),
+    )?;
     std::fs::create_dir_all(checkpoints)?;
     let checkpoint = checkpoints.join(format!("{}.safetensors", run.name));
     let step_file = checkpoint.with_extension("step");
@@ -191,7 +178,12 @@ pub fn train(run: &LmRun, text: &str, out_dir: &Path, checkpoints: &Path) -> Res
     let mut recent = Vec::new();
     for step in first_step..run.steps {
         optimizer.set_learning_rate(learning_rate(run, step));
-        let starts = window_starts(0x5EED, step, run.batch, train_tokens.len() - run.window - 1);
+        let starts = window_starts(
+            run.seed,
+            step,
+            run.batch,
+            train_tokens.len() - run.window - 1,
+        );
         let mut losses = Vec::with_capacity(run.batch);
         for &at in &starts {
             losses.push(window_loss(&lm, &train_tokens[at..at + run.window + 1])?);
@@ -269,6 +261,7 @@ pub fn train(run: &LmRun, text: &str, out_dir: &Path, checkpoints: &Path) -> Res
         "dataset": run.dataset,
         "license": run.license,
         "training": {
+            "seed": run.seed,
             "steps": run.steps, "batch": run.batch, "window": run.window, "optimizer": "AdamW",
             "lr": run.lr, "schedule": "linear warm-up, cosine decay to 10%", "weight_decay": 0.01,
             "train_characters": train_tokens.len(), "wall_time_s": seconds,
@@ -315,7 +308,12 @@ mod tests {
         };
         let tokens = Tokenizer::characters(vocab).unwrap().encode(&text);
         let varmap = VarMap::new();
-        let lm = Lm::new(&CpuBackend, config, &mut LmVars(&varmap)).unwrap();
+        let lm = Lm::new(
+            &CpuBackend,
+            config,
+            &mut VarParams::new(&varmap, 1, lm_init),
+        )
+        .unwrap();
         let mut optimizer = AdamW::new(
             varmap.all_vars(),
             ParamsAdamW {

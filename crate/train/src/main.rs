@@ -9,6 +9,7 @@ mod data;
 mod fid;
 mod gan;
 mod lm;
+mod noise;
 mod text;
 mod vae;
 mod vars;
@@ -23,6 +24,10 @@ use genscope_core::vae::VaeConfig;
 #[derive(Parser)]
 #[command(name = "genscope-train", about = "Trains genscope's shipped models")]
 struct Cli {
+    /// Seed of every random draw in training (initial weights, data order, noise): the same seed reruns a
+    /// training bit for bit.
+    #[arg(long, global = true, default_value_t = 0)]
+    seed: u64,
     #[command(subcommand)]
     command: Command,
 }
@@ -87,7 +92,7 @@ enum Command {
 
 fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let command = Cli::parse().command;
+    let Cli { seed, command } = Cli::parse();
     let trains = matches!(
         command,
         Command::Vae { .. } | Command::Lm { .. } | Command::Classifier { .. } | Command::Gan { .. }
@@ -115,6 +120,7 @@ fn main() -> Result<()> {
                 lr: 1e-3,
                 dataset,
                 license,
+                seed,
             };
             vae::train(
                 &run,
@@ -163,6 +169,7 @@ fn main() -> Result<()> {
                 lr: 2e-3,
                 dataset,
                 license,
+                seed,
                 held_out,
             };
             lm::train(
@@ -191,6 +198,7 @@ fn main() -> Result<()> {
                 dataset,
                 license,
                 &root.join("assets/models"),
+                seed,
             )?;
         }
         Command::Gan { model, steps } => {
@@ -220,6 +228,7 @@ fn main() -> Result<()> {
                 batch: 64,
                 dataset,
                 license,
+                seed,
             };
             gan::train(
                 &run,
