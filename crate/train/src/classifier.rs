@@ -76,7 +76,7 @@ pub fn train(
     let steps = train_set.len() / batch;
     let mut curve = Vec::new();
     for epoch in 0..epochs {
-        let order = crate::data::shuffled(train_set.len(), 0x9E37_79B9u64 ^ epoch as u64);
+        let order = crate::data::shuffled(train_set.len(), seed.rotate_left(32) ^ epoch as u64);
         let mut total = 0.0;
         for step in 0..steps {
             let ids = &order[step * batch..(step + 1) * batch];

@@ -237,7 +237,6 @@ pub fn train(
         )?;
         Ok(())
     };
-    let mut rng_state = 0x5DEECE66Du64 ^ first as u64;
     let mut power_vectors = HashMap::new();
     let mut sums = [0.0f64; 4];
     let mut counted = 0;
@@ -245,12 +244,10 @@ pub fn train(
         if snapshots.contains(&step) {
             snapshot(step)?;
         }
+        let mut noise = Noise::for_step(run.seed, step as u64);
         let mut real = Vec::with_capacity(run.batch * side * side);
         for _ in 0..run.batch {
-            rng_state ^= rng_state << 13;
-            rng_state ^= rng_state >> 7;
-            rng_state ^= rng_state << 17;
-            let i = (rng_state % train_set.len() as u64) as usize;
+            let i = noise.index(train_set.len());
             real.extend(
                 train_set.pixels[i * 784..(i + 1) * 784]
                     .iter()
@@ -258,7 +255,6 @@ pub fn train(
             );
         }
         let real = Tensor::from_vec(real, (run.batch, 1, side, side), &Device::Cpu)?;
-        let mut noise = Noise::for_step(run.seed, step as u64);
         let z = noise.normal((run.batch, run.config.latent))?;
         let fake = generator.generate(&CpuBackend, &z)?.detach();
         // Instance noise on what the discriminator sees, fading out over the run.

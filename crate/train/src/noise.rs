@@ -30,6 +30,11 @@ impl Noise {
         Tensor::from_vec(values, shape, &Device::Cpu)
     }
 
+    /// An index in `0..len` (uniform; `len` must be positive).
+    pub fn index(&mut self, len: usize) -> usize {
+        self.0.random_range(0..len)
+    }
+
     /// A tensor of values uniform in `[lo, hi)`.
     pub fn uniform(
         &mut self,

@@ -117,7 +117,7 @@ pub fn train(
         )?);
         bar.set_prefix(format!("{} epoch {}/{}", run.name, epoch + 1, run.epochs));
         // A fresh shuffle per epoch, reproducible from the epoch number.
-        let order = crate::data::shuffled(train_set.len(), 0x2545F4914F6CDD1Du64 ^ epoch as u64);
+        let order = crate::data::shuffled(train_set.len(), run.seed.rotate_left(32) ^ epoch as u64);
         let mut total = 0.0;
         for step in 0..steps_per_epoch {
             let mut batch = Vec::with_capacity(run.batch * pixels);
