@@ -8,7 +8,6 @@ use genscope_core::manifest::AssetManifest;
 use genscope_core::nn::HostWeights;
 use genscope_core::weights::read_safetensors;
 use genscope_webgpu::{GpuContext, WgpuBackend};
-use serde::Deserialize;
 
 /// Downloads `path` and checks it against the manifest's size and SHA-256, with a message naming the file.
 pub async fn fetch_asset(manifest: &AssetManifest, path: &str) -> Result<Vec<u8>, String> {
@@ -31,42 +30,13 @@ pub async fn fetch_asset(manifest: &AssetManifest, path: &str) -> Result<Vec<u8>
     Ok(bytes)
 }
 
-/// A model card (`assets/models/NAME.json`): what the card panel shows and what the pages need to build the model.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-pub struct ModelCard {
-    /// Model name, e.g. `vae-mnist-z2`.
-    pub name: String,
-    /// `vae`, `gan`, `lm` or `classifier`.
-    pub kind: String,
-    /// Number of parameters.
-    pub params: u64,
-    /// Where the training data came from.
-    pub dataset: String,
-    /// The data's licence.
-    pub license: String,
-    /// The architecture (the model's config struct as JSON).
-    pub config: serde_json::Value,
-    /// Held-out metrics, with a `how` entry saying how they were measured.
-    pub metrics: serde_json::Map<String, serde_json::Value>,
-    /// The training curve: one object per epoch or checkpoint.
-    #[serde(default)]
-    pub curve: Vec<serde_json::Map<String, serde_json::Value>>,
-    /// Training settings (steps, wall time, machine).
-    #[serde(default)]
-    pub training: serde_json::Map<String, serde_json::Value>,
-    /// A GAN's generator snapshots from the first training step to the last (`step`, `file`).
-    #[serde(default)]
-    pub timeline: Vec<serde_json::Map<String, serde_json::Value>>,
-    /// The LM vocabulary, one piece per token id.
-    #[serde(default)]
-    pub vocab: Vec<String>,
-}
+pub use genscope_core::card::ModelCard;
 
 /// Fetches and parses `assets/models/NAME.json`.
 pub async fn fetch_card(manifest: &AssetManifest, name: &str) -> Result<ModelCard, String> {
     let path = format!("assets/models/{name}.json");
     let bytes = fetch_asset(manifest, &path).await?;
-    serde_json::from_slice(&bytes).map_err(|e| format!("{path}: not a valid model card: {e}"))
+    ModelCard::parse(&bytes).map_err(|e| format!("{path}: {e}"))
 }
 
 /// Fetches `assets/models/NAME.safetensors` and parses it into checked host weights.

@@ -21,6 +21,20 @@ pub struct ClassifierConfig {
 }
 
 impl ClassifierConfig {
+    /// The configuration if every dimension is in a range this code runs.
+    pub fn validated(self) -> Result<Self> {
+        crate::card::check_dimensions(
+            "classifier",
+            &[
+                ("inputs", self.inputs, 65_536),
+                ("hidden", self.hidden, 8_192),
+                ("features", self.features, 8_192),
+                ("classes", self.classes, 1_000),
+            ],
+        )?;
+        Ok(self)
+    }
+
     /// Names and shapes of every parameter.
     pub fn parameter_shapes(&self) -> Vec<(String, Vec<usize>)> {
         [
@@ -58,6 +72,7 @@ pub struct Classifier<B: Backend> {
 impl<B: Backend> Classifier<B> {
     /// Builds the classifier, checking every tensor against `config`.
     pub fn new(backend: &B, config: ClassifierConfig, params: &mut impl Params<B>) -> Result<Self> {
+        let config = config.validated()?;
         Ok(Self {
             hidden: Linear::new(
                 backend,

@@ -32,6 +32,19 @@ pub struct GanConfig {
 }
 
 impl GanConfig {
+    /// The configuration if every dimension is in a range this code runs.
+    pub fn validated(self) -> Result<Self> {
+        crate::card::check_dimensions(
+            "GAN",
+            &[
+                ("latent", self.latent, 1_024),
+                ("base", self.base, 1_024),
+                ("channels", self.channels, 4),
+            ],
+        )?;
+        Ok(self)
+    }
+
     /// Image side in pixels (fixed by the architecture: 7 · 2 · 2).
     pub const SIDE: usize = 28;
 
@@ -112,6 +125,7 @@ pub struct Generator<B: Backend> {
 impl<B: Backend> Generator<B> {
     /// Builds the generator, checking every tensor against `config`.
     pub fn new(backend: &B, config: GanConfig, params: &mut impl Params<B>) -> Result<Self> {
+        let config = config.validated()?;
         let shapes = config.generator_shapes();
         Ok(Self {
             project: Linear::new(
@@ -164,6 +178,7 @@ pub struct Discriminator<B: Backend> {
 impl<B: Backend> Discriminator<B> {
     /// Builds the discriminator, checking every tensor against `config`.
     pub fn new(backend: &B, config: GanConfig, params: &mut impl Params<B>) -> Result<Self> {
+        let config = config.validated()?;
         let shapes = config.discriminator_shapes();
         Ok(Self {
             down: [

@@ -11,11 +11,13 @@
 //! - [`weights`]: safetensors (F32/F16/BF16) reading and writing with checked, named errors.
 //! - [`dataset`]: the IDX image format of the training data and of the committed evaluation subsets.
 //! - [`query`]: the page state in the URL, parsed defensively (bounded, finite, with notes for the visitor).
+//! - [`card`]: model cards, parsed and checked (known kind, a configuration this code can run).
 //! - [`manifest`]: the asset manifest that `dist/` ships and the site checks downloads against.
 //!
 //! The `cpu` feature (on by default) brings in candle-core; without it the crate is just the pure-Rust parts.
 
 pub mod backend;
+pub mod card;
 pub mod classifier;
 #[cfg(feature = "cpu")]
 pub mod cpu;

@@ -48,6 +48,17 @@ impl LmConfig {
 
     /// Checks that the numbers describe a model this code can run.
     pub fn validate(&self) -> Result<()> {
+        crate::card::check_dimensions(
+            "language model",
+            &[
+                ("dim", self.dim, 16_384),
+                ("hidden_dim", self.hidden_dim, 65_536),
+                ("n_layers", self.n_layers, 256),
+                ("n_heads", self.n_heads, 1_024),
+                ("n_kv_heads", self.n_kv_heads, 1_024),
+                ("vocab_size", self.vocab_size, 1 << 20),
+            ],
+        )?;
         let ok = self.n_heads > 0
             && self.n_kv_heads > 0
             && self.dim.is_multiple_of(self.n_heads)

@@ -23,6 +23,21 @@ pub struct VaeConfig {
 }
 
 impl VaeConfig {
+    /// The configuration if every dimension is in a range this code runs (images up to 256×256, 8,192 hidden
+    /// units, 1,024 latent dimensions).
+    pub fn validated(self) -> Result<Self> {
+        crate::card::check_dimensions(
+            "VAE",
+            &[
+                ("width", self.width, 256),
+                ("height", self.height, 256),
+                ("hidden", self.hidden, 8_192),
+                ("latent", self.latent, 1_024),
+            ],
+        )?;
+        Ok(self)
+    }
+
     /// Pixels per image.
     pub fn pixels(&self) -> usize {
         self.width * self.height
@@ -72,6 +87,7 @@ pub struct Vae<B: Backend> {
 impl<B: Backend> Vae<B> {
     /// Builds the model from `params`, checking every tensor's name and shape against `config`.
     pub fn new(backend: &B, config: VaeConfig, params: &mut impl Params<B>) -> Result<Self> {
+        let config = config.validated()?;
         let (p, h, z) = (config.pixels(), config.hidden, config.latent);
         let mut layer = |name: &str, i, o| Linear::new(backend, params, name, i, o);
         Ok(Self {

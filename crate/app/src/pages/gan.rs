@@ -6,7 +6,8 @@
 use std::rc::Rc;
 
 use genscope_core::backend::Backend;
-use genscope_core::classifier::{Classifier, ClassifierConfig};
+use genscope_core::card::ModelConfig;
+use genscope_core::classifier::Classifier;
 use genscope_core::cpu::CpuBackend;
 use genscope_core::gan::{Discriminator, GanConfig, Generator};
 use genscope_core::latent::{gaussian_latents, slerp, truncate};
@@ -117,8 +118,12 @@ async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, String> {
         return Err("the asset list is not loaded".into());
     };
     let card = models::fetch_card(manifest, name).await?;
-    let config: GanConfig = serde_json::from_value(card.config.clone())
-        .map_err(|e| format!("assets/models/{name}.json: bad GAN config: {e}"))?;
+    let ModelConfig::Gan(config) = card.model_config().map_err(|e| e.to_string())? else {
+        return Err(format!(
+            "assets/models/{name}.json: a {} card, not a GAN",
+            card.kind
+        ));
+    };
     let mut weights = models::fetch_weights(manifest, name).await?;
     genscope_core::gan::fold_generator_batch_norms(&mut weights)
         .map_err(|e| format!("{name}: {e}"))?;
@@ -136,9 +141,14 @@ async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, String> {
     };
     let classifier_name = format!("classifier-{dataset}");
     let classifier_card = models::fetch_card(manifest, &classifier_name).await?;
-    let classifier_config: ClassifierConfig =
-        serde_json::from_value(classifier_card.config.clone())
-            .map_err(|e| format!("{classifier_name}: bad config: {e}"))?;
+    let ModelConfig::Classifier(classifier_config) =
+        classifier_card.model_config().map_err(|e| e.to_string())?
+    else {
+        return Err(format!(
+            "{classifier_name}: a {} card, not a classifier",
+            classifier_card.kind
+        ));
+    };
     let mut both = only(&weights, "discriminator.");
     let classifier_weights = models::fetch_weights(manifest, &classifier_name).await?;
     for n in classifier_weights.names() {

@@ -8,6 +8,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use genscope_core::backend::Backend;
+use genscope_core::card::ModelConfig;
 use genscope_core::cpu::CpuBackend;
 use genscope_core::lm::{KvCache, Lm, LmConfig};
 use genscope_core::nn::HostWeights;
@@ -174,8 +175,12 @@ async fn load_shipped(site: &SiteContext, name: &str) -> Result<LoadedLm, String
         return Err("the asset list is not loaded".into());
     };
     let card = models::fetch_card(manifest, name).await?;
-    let config: LmConfig = serde_json::from_value(card.config.clone())
-        .map_err(|e| format!("assets/models/{name}.json: bad LM config: {e}"))?;
+    let ModelConfig::Lm(config) = card.model_config().map_err(|e| e.to_string())? else {
+        return Err(format!(
+            "assets/models/{name}.json: a {} card, not a language model",
+            card.kind
+        ));
+    };
     let tokenizer = Tokenizer::characters(card.vocab.clone())
         .map_err(|e| format!("assets/models/{name}.json: {e}"))?;
     let weights = models::fetch_weights(manifest, name).await?;

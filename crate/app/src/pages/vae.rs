@@ -7,6 +7,7 @@
 
 use std::rc::Rc;
 
+use genscope_core::card::ModelConfig;
 use genscope_core::cpu::CpuBackend;
 use genscope_core::dataset::LabelledImages;
 use genscope_core::latent::{grid_2d, lerp, slerp};
@@ -107,8 +108,12 @@ async fn load_vae(site: &SiteContext, name: &str) -> Result<LoadedVae, String> {
         return Err("the asset list is not loaded".into());
     };
     let card = models::fetch_card(manifest, name).await?;
-    let config: VaeConfig = serde_json::from_value(card.config.clone())
-        .map_err(|e| format!("assets/models/{name}.json: bad VAE config: {e}"))?;
+    let ModelConfig::Vae(config) = card.model_config().map_err(|e| e.to_string())? else {
+        return Err(format!(
+            "assets/models/{name}.json: a {} card, not a VAE",
+            card.kind
+        ));
+    };
     let weights = models::fetch_weights(manifest, name).await?;
     let model = models::build(
         site.gpu.as_ref(),

@@ -1,0 +1,197 @@
+//! Model cards (`assets/models/NAME.json`): what the card panel shows and what the pages need to build a model.
+//! Parsed defensively: a card is checked for a known kind and a configuration that describes a model this code can
+//! run, before any weights are fetched.
+
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+
+use crate::classifier::ClassifierConfig;
+use crate::gan::GanConfig;
+use crate::lm::LmConfig;
+use crate::vae::VaeConfig;
+use crate::{Error, Result};
+
+/// Cards larger than this are refused before parsing (the largest shipped card, lm-tang with its vocabulary, is
+/// about 60 kB).
+pub const MAX_CARD_BYTES: usize = 4 << 20;
+
+/// A model card.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+pub struct ModelCard {
+    /// Model name, e.g. `vae-mnist-z2`.
+    pub name: String,
+    /// `vae`, `gan`, `lm` or `classifier`.
+    pub kind: String,
+    /// Number of parameters.
+    pub params: u64,
+    /// Where the training data came from.
+    pub dataset: String,
+    /// The data's licence.
+    pub license: String,
+    /// The architecture (the model's config struct as JSON).
+    pub config: serde_json::Value,
+    /// Held-out metrics, with a `how` entry saying how they were measured.
+    pub metrics: serde_json::Map<String, serde_json::Value>,
+    /// The training curve: one object per epoch or checkpoint.
+    #[serde(default)]
+    pub curve: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Training settings (steps, wall time, machine).
+    #[serde(default)]
+    pub training: serde_json::Map<String, serde_json::Value>,
+    /// A GAN's generator snapshots from the first training step to the last (`step`, `file`).
+    #[serde(default)]
+    pub timeline: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// The LM vocabulary, one piece per token id.
+    #[serde(default)]
+    pub vocab: Vec<String>,
+}
+
+/// A card's architecture, typed by its kind and checked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModelConfig {
+    /// A VAE.
+    Vae(VaeConfig),
+    /// A DCGAN.
+    Gan(GanConfig),
+    /// A llama-style language model.
+    Lm(LmConfig),
+    /// An image classifier.
+    Classifier(ClassifierConfig),
+}
+
+impl ModelCard {
+    /// Parses a card and checks it: JSON of the card's shape, a non-empty name, a known kind, a configuration that
+    /// validates for that kind, and (for an LM) a vocabulary as long as the configuration says.
+    pub fn parse(bytes: &[u8]) -> Result<Self> {
+        let bad = |why: String| Error::Weights(format!("not a valid model card: {why}"));
+        if bytes.len() > MAX_CARD_BYTES {
+            return Err(bad(format!(
+                "{} bytes, more than the {MAX_CARD_BYTES} a card may have",
+                bytes.len()
+            )));
+        }
+        let card: ModelCard = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
+        if card.name.trim().is_empty() {
+            return Err(bad("its name is empty".into()));
+        }
+        if let ModelConfig::Lm(config) = card.model_config()? {
+            if !card.vocab.is_empty() && card.vocab.len() != config.vocab_size {
+                return Err(bad(format!(
+                    "{} vocabulary entries for a vocab_size of {}",
+                    card.vocab.len(),
+                    config.vocab_size
+                )));
+            }
+        }
+        Ok(card)
+    }
+
+    /// The configuration for the card's kind, parsed and validated.
+    pub fn model_config(&self) -> Result<ModelConfig> {
+        Ok(match self.kind.as_str() {
+            "vae" => ModelConfig::Vae(self.typed_config::<VaeConfig>()?.validated()?),
+            "gan" => ModelConfig::Gan(self.typed_config::<GanConfig>()?.validated()?),
+            "lm" => ModelConfig::Lm({
+                let config = self.typed_config::<LmConfig>()?;
+                config.validate()?;
+                config
+            }),
+            "classifier" => {
+                ModelConfig::Classifier(self.typed_config::<ClassifierConfig>()?.validated()?)
+            }
+            other => {
+                return Err(Error::Weights(format!(
+                    "{}: unknown model kind {other:?} (expected vae, gan, lm or classifier)",
+                    self.name
+                )))
+            }
+        })
+    }
+
+    fn typed_config<T: DeserializeOwned>(&self) -> Result<T> {
+        serde_json::from_value(self.config.clone()).map_err(|e| {
+            Error::Weights(format!(
+                "{}: its {} configuration does not parse: {e}",
+                self.name, self.kind
+            ))
+        })
+    }
+}
+
+/// Checks that each `(what, value, max)` lies in `1..=max`: configurations come from files, and bounding every
+/// dimension keeps shape arithmetic far from overflow.
+pub(crate) fn check_dimensions(model: &str, dims: &[(&str, usize, usize)]) -> Result<()> {
+    match dims.iter().find(|(_, v, max)| *v == 0 || v > max) {
+        Some((what, value, max)) => Err(Error::Weights(format!(
+            "unsupported {model} configuration: {what} = {value} is outside 1..={max}"
+        ))),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn card(kind: &str, config: &str) -> String {
+        format!(
+            r#"{{"name":"m","kind":"{kind}","params":1,"dataset":"d","license":"l","config":{config},"metrics":{{}}}}"#
+        )
+    }
+
+    #[test]
+    fn every_shipped_card_parses() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/models");
+        let mut seen = 0;
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_some_and(|e| e == "json") {
+                let card = ModelCard::parse(&std::fs::read(&path).unwrap())
+                    .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+                card.model_config().unwrap();
+                seen += 1;
+            }
+        }
+        assert!(seen >= 9, "only {seen} cards");
+    }
+
+    #[test]
+    fn bad_cards_are_refused_with_a_reason() {
+        let cases = [
+            ("", "EOF"),
+            ("<!doctype html><title>404</title>", "expected value"),
+            (r#"{"name":"m"}"#, "missing field"),
+            (&card("diffusion", "{}"), "unknown model kind"),
+            (&card("vae", r#"{"width":28}"#), "does not parse"),
+            (
+                &card("vae", r#"{"width":28,"height":28,"hidden":0,"latent":2}"#),
+                "hidden = 0",
+            ),
+            (
+                &card(
+                    "gan",
+                    r#"{"latent":64,"base":18446744073709551615,"channels":1}"#,
+                ),
+                "base = 18446744073709551615",
+            ),
+            (
+                &card(
+                    "lm",
+                    r#"{"dim":64,"hidden_dim":64,"n_layers":1,"n_heads":4,"n_kv_heads":4,"vocab_size":4611686018427387904,"seq_len":8,"norm_eps":1e-5}"#,
+                ),
+                "vocab_size",
+            ),
+        ];
+        for (text, expected) in cases {
+            let error = ModelCard::parse(text.as_bytes()).unwrap_err().to_string();
+            assert!(error.contains(expected), "{text:?} gave {error:?}");
+        }
+        let lm = card(
+            "lm",
+            r#"{"dim":8,"hidden_dim":8,"n_layers":1,"n_heads":2,"n_kv_heads":2,"vocab_size":3,"seq_len":8,"norm_eps":1e-5}"#,
+        )
+        .replace(r#""metrics":{}"#, r#""metrics":{},"vocab":["a","b"]"#);
+        let error = ModelCard::parse(lm.as_bytes()).unwrap_err().to_string();
+        assert!(error.contains("2 vocabulary entries"), "{error}");
+    }
+}
