@@ -11,6 +11,7 @@ use safetensors::{Dtype, SafeTensors};
 
 use crate::lm::LmConfig;
 use crate::nn::HostWeights;
+use crate::tokenizer::Tokenizer;
 use crate::{Error, Result};
 
 /// Bytes of a llama2.c header: seven little-endian i32s.
@@ -449,4 +450,58 @@ mod tests {
         let err = Params::<CpuBackend>::param(&mut w, &CpuBackend, "x", &[2]).unwrap_err();
         assert!(err.to_string().contains("non-finite"), "{err}");
     }
+}
+
+/// Reads a visitor's language model: a llama2.c `.bin` checkpoint with its `tokenizer.bin`, or a safetensors LM
+/// whose metadata holds `config` (genscope's LM config as JSON) and `vocab` (a JSON list of pieces; a
+/// `tokenizer.bin`, when given, takes precedence). Every error names the file and what is wrong with it.
+pub fn read_lm_files(
+    file_name: &str,
+    bytes: &[u8],
+    tokenizer_bytes: Option<&[u8]>,
+) -> Result<(LmConfig, Tokenizer, HostWeights)> {
+    let named = |e: Error| Error::Weights(format!("{file_name}: {e}"));
+    let tokenizer_file = |bytes: &[u8], vocab_size: usize| {
+        Tokenizer::read_llama2c(bytes, vocab_size)
+            .map_err(|e| Error::Weights(format!("the tokenizer file: {e}")))
+    };
+    // llama2.c files start with a small little-endian `dim`; safetensors with an 8-byte header length.
+    if bytes.starts_with(&[0, 0]) || file_name.ends_with(".bin") {
+        let (config, weights) = read_llama2c(bytes).map_err(named)?;
+        let tokenizer_bytes = tokenizer_bytes.ok_or_else(|| {
+            Error::Weights(format!(
+                "{file_name} is a llama2.c checkpoint: choose its tokenizer.bin too"
+            ))
+        })?;
+        let tokenizer = tokenizer_file(tokenizer_bytes, config.vocab_size)?;
+        return Ok((config, tokenizer, weights));
+    }
+    let (weights, meta) = read_safetensors(bytes).map_err(named)?;
+    let bad = |why: String| Error::Weights(format!("{file_name}: {why}"));
+    let config: LmConfig = meta
+        .get("config")
+        .ok_or_else(|| {
+            bad("no `config` in the safetensors metadata, so the architecture is unknown".into())
+        })
+        .and_then(|c| {
+            serde_json::from_str(c).map_err(|e| bad(format!("bad `config` metadata: {e}")))
+        })?;
+    config.validate().map_err(named)?;
+    let tokenizer = match (tokenizer_bytes, meta.get("vocab")) {
+        (Some(t), _) => tokenizer_file(t, config.vocab_size)?,
+        (None, Some(v)) => {
+            let vocab: Vec<String> =
+                serde_json::from_str(v).map_err(|e| bad(format!("bad `vocab` metadata: {e}")))?;
+            if vocab.len() != config.vocab_size {
+                return Err(bad(format!(
+                    "the `vocab` metadata lists {} pieces for a vocab_size of {}",
+                    vocab.len(),
+                    config.vocab_size
+                )));
+            }
+            Tokenizer::characters(vocab).map_err(named)?
+        }
+        (None, None) => return Err(bad("no `vocab` metadata: choose a tokenizer.bin too".into())),
+    };
+    Ok((config, tokenizer, weights))
 }

@@ -5,6 +5,7 @@
 pub mod bench;
 pub mod data;
 pub mod dist;
+pub mod fuzz;
 pub mod serve;
 pub mod test;
 pub mod tools;

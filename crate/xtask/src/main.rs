@@ -32,6 +32,17 @@ enum Task {
         /// Only run benchmarks whose name matches (criterion's filter); the others keep their last medians.
         filter: Option<String>,
     },
+    /// Fuzz the loaders and parsers (cargo-fuzz, installed if missing): each target for a time or a run count.
+    Fuzz {
+        /// Only this target (safetensors, llama2c, model_card, url_query, tokenizer).
+        target: Option<String>,
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+        /// Stop each target after this many executions (whichever limit comes first).
+        #[arg(long)]
+        runs: Option<u64>,
+    },
 }
 
 fn main() {
@@ -63,5 +74,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Task::Test => xtask::test::run_all(),
         Task::Bench { filter } => xtask::bench::run_all(filter.as_deref()),
+        Task::Fuzz {
+            target,
+            seconds,
+            runs,
+        } => xtask::fuzz::run_targets(target.as_deref(), xtask::fuzz::Budget { seconds, runs }),
     }
 }

@@ -15,7 +15,7 @@ use genscope_core::nn::HostWeights;
 use genscope_core::query::Query;
 use genscope_core::sampling::{distribution, Distribution, Sampler, SamplingSettings};
 use genscope_core::tokenizer::Tokenizer;
-use genscope_core::weights::{read_llama2c, read_safetensors};
+use genscope_core::weights::read_lm_files;
 use genscope_webgpu::WgpuBackend;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
@@ -194,45 +194,17 @@ async fn load_shipped(site: &SiteContext, name: &str) -> Result<LoadedLm, String
     )
 }
 
-/// Reads the visitor's files: a llama2.c `.bin` with its `tokenizer.bin`, or a safetensors LM whose metadata holds
-/// `config` (genscope's LM config as JSON) and `vocab` (a JSON list of pieces).
+/// Builds the visitor's model from their files (see [`read_lm_files`] for what they may be).
 fn open_own_model(
     site: &SiteContext,
     file_name: &str,
     bytes: &[u8],
     tokenizer_bytes: Option<&[u8]>,
 ) -> Result<LoadedLm, String> {
+    let (config, tokenizer, weights) =
+        read_lm_files(file_name, bytes, tokenizer_bytes).map_err(|e| e.to_string())?;
     let name = format!("your model ({file_name})");
-    if bytes.starts_with(&[0, 0]) || file_name.ends_with(".bin") {
-        let (config, weights) = read_llama2c(bytes).map_err(|e| format!("{file_name}: {e}"))?;
-        let tokenizer_bytes = tokenizer_bytes.ok_or_else(|| {
-            format!("{file_name} is a llama2.c checkpoint: choose its tokenizer.bin too")
-        })?;
-        let tokenizer = Tokenizer::read_llama2c(tokenizer_bytes, config.vocab_size)
-            .map_err(|e| format!("the tokenizer file: {e}"))?;
-        build_lm(site, name, None, config, tokenizer, &weights)
-    } else {
-        let (weights, meta) = read_safetensors(bytes).map_err(|e| format!("{file_name}: {e}"))?;
-        let config: LmConfig = meta
-            .get("config")
-            .ok_or_else(|| format!("{file_name}: no `config` in the safetensors metadata, so the architecture is unknown"))
-            .and_then(|c| serde_json::from_str(c).map_err(|e| format!("{file_name}: bad `config` metadata: {e}")))?;
-        let tokenizer = match (tokenizer_bytes, meta.get("vocab")) {
-            (Some(t), _) => Tokenizer::read_llama2c(t, config.vocab_size)
-                .map_err(|e| format!("the tokenizer file: {e}"))?,
-            (None, Some(v)) => {
-                let vocab: Vec<String> = serde_json::from_str(v)
-                    .map_err(|e| format!("{file_name}: bad `vocab` metadata: {e}"))?;
-                Tokenizer::characters(vocab).map_err(|e| format!("{file_name}: {e}"))?
-            }
-            (None, None) => {
-                return Err(format!(
-                    "{file_name}: no `vocab` metadata: choose a tokenizer.bin too"
-                ))
-            }
-        };
-        build_lm(site, name, None, config, tokenizer, &weights)
-    }
+    build_lm(site, name, None, config, tokenizer, &weights)
 }
 
 /// A token of the text and how it came to be there.
