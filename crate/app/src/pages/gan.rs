@@ -172,7 +172,16 @@ async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, String> {
             ))
         },
     )
-    .map_err(|e| format!("{name} / {classifier_name}: {e}"))?;
+    .map_err(|e| {
+        // Both models load together; the tensor named in the error says whose file is at fault.
+        let e = e.to_string();
+        let file = if e.contains("`classifier.") {
+            &classifier_name
+        } else {
+            name
+        };
+        format!("assets/models/{file}.safetensors: {e}")
+    })?;
     let backend = match generator {
         OnBackend::Gpu(..) => site.backend.label(),
         OnBackend::Cpu(_) => "wasm CPU".to_string(),

@@ -133,6 +133,7 @@ impl LoadedLm {
     }
 }
 
+/// Builds a language model on the current backend; errors name `weights_file`, where the weights came from.
 fn build_lm(
     site: &SiteContext,
     name: String,
@@ -140,10 +141,11 @@ fn build_lm(
     config: LmConfig,
     tokenizer: Tokenizer,
     weights: &HostWeights,
+    weights_file: &str,
 ) -> Result<LoadedLm, String> {
     if tokenizer.len() != config.vocab_size {
         return Err(format!(
-            "{name}: the tokenizer has {} pieces but the model's vocabulary has {}",
+            "{weights_file}: the tokenizer has {} pieces but the model's vocabulary has {}",
             tokenizer.len(),
             config.vocab_size
         ));
@@ -154,7 +156,7 @@ fn build_lm(
         |b, w| Lm::new(b, config.clone(), w),
         |b, w| Lm::new(b, config.clone(), w),
     )
-    .map_err(|e| format!("{name}: {e}"))?;
+    .map_err(|e| format!("{weights_file}: {e}"))?;
     let backend = match model {
         OnBackend::Gpu(..) => site.backend.label(),
         OnBackend::Cpu(_) => "wasm CPU".to_string(),
@@ -191,6 +193,7 @@ async fn load_shipped(site: &SiteContext, name: &str) -> Result<LoadedLm, String
         config,
         tokenizer,
         &weights,
+        &format!("assets/models/{name}.safetensors"),
     )
 }
 
@@ -204,7 +207,7 @@ fn open_own_model(
     let (config, tokenizer, weights) =
         read_lm_files(file_name, bytes, tokenizer_bytes).map_err(|e| e.to_string())?;
     let name = format!("your model ({file_name})");
-    build_lm(site, name, None, config, tokenizer, &weights)
+    build_lm(site, name, None, config, tokenizer, &weights, file_name)
 }
 
 /// A token of the text and how it came to be there.
