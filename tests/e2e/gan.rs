@@ -219,3 +219,43 @@ async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured()
     )?;
     browser.close().await
 }
+
+#[tokio::test]
+async fn a_lost_webgpu_device_keeps_the_seed_truncation_and_pins() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::On).await?;
+    let hash = "#/gan?model=dcgan-mnist&seed=23&trunc=0.7&pin=9";
+    let gpu = open(&browser, &site, hash, "WebGPU").await?;
+    browser.wait_visible("#neighbours").await?;
+    browser
+        .eval("window.genscopeLoseDevice(); return null")
+        .await?;
+    browser.wait_visible("#device-lost").await?;
+    browser
+        .wait_for_text("#grid-time", |t| {
+            t.starts_with("grid of 64") && t.contains("wasm CPU")
+        })
+        .await?;
+    // The same grid (same seed and truncation), drawn by the CPU, and the pinned sample is still pinned.
+    let cpu = browser.canvas_pixels("#gan-grid").await?;
+    let worst = gpu
+        .iter()
+        .zip(&cpu)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    ensure!(
+        worst <= 3.0,
+        "the grid changed by up to {worst} grey levels"
+    );
+    browser.wait_visible("#neighbours").await?;
+    let seed = browser
+        .eval("return document.querySelector('#gan-seed').value")
+        .await?;
+    assert_eq!(seed.as_str(), Some("23"));
+    let url = browser.client().current_url().await?;
+    assert!(
+        url.as_str().contains("seed=23") && url.as_str().contains("pin=9"),
+        "{url}"
+    );
+    browser.close().await
+}

@@ -159,6 +159,18 @@ async fn run_prompt(browser: &Browser, prompt: &str) -> Result<()> {
     click(browser, "#lm-start").await
 }
 
+/// The generated tokens' texts, in order.
+async fn generated_tokens(browser: &Browser) -> Result<Vec<String>> {
+    let v = browser
+        .eval("return Array.from(document.querySelectorAll('#generated .token.generated')).map(s => s.textContent);")
+        .await?;
+    Ok(v.as_array()
+        .context("a list")?
+        .iter()
+        .map(|t| t.as_str().unwrap_or_default().to_string())
+        .collect())
+}
+
 /// Clicks Step and returns the new chart.
 async fn step(browser: &Browser, shown: &Shown) -> Result<Shown> {
     click(browser, "#lm-step").await?;
@@ -558,6 +570,51 @@ async fn the_tang_model_continues_a_chinese_prompt_in_chinese() -> Result<()> {
                 || ('\u{3000}'..='\u{9fff}').contains(&c)
                 || ('\u{ff00}'..='\u{ffef}').contains(&c)),
         "the Tang model wrote {generated:?}"
+    );
+    browser.close().await
+}
+
+#[tokio::test]
+async fn a_lost_webgpu_device_keeps_the_prompt_and_the_generated_text() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::On).await?;
+    browser
+        .goto(&site.url("#/lm?model=lm-shakespeare&prompt=ROMEO%3A&greedy=1"))
+        .await?;
+    browser
+        .wait_for_text("#token-rate", |t| t.contains("WebGPU"))
+        .await?;
+    let mut shown = wait_chart(&browser, None).await?;
+    for _ in 0..3 {
+        shown = step(&browser, &shown).await?;
+    }
+    let text = generated_text(&browser).await?;
+    let tokens_before = generated_tokens(&browser).await?;
+    ensure!(tokens_before.len() == 3, "{tokens_before:?}");
+    browser
+        .eval("window.genscopeLoseDevice(); return null")
+        .await?;
+    browser.wait_visible("#device-lost").await?;
+    browser
+        .wait_for_text("#token-rate", |t| t.contains("wasm CPU"))
+        .await?;
+    let after = wait_chart(&browser, Some(shown.revision)).await?;
+    // The same text, the same three generated tokens, and the same next-token distribution, now from the CPU.
+    assert_eq!(generated_text(&browser).await?, text);
+    assert_eq!(generated_tokens(&browser).await?, tokens_before);
+    assert_eq!(after.position, shown.position);
+    for (g, c) in shown.rows[..5].iter().zip(&after.rows) {
+        ensure!(
+            g.id == c.id && (g.raw - c.raw).abs() < 1e-3,
+            "{g:?} vs {c:?}"
+        );
+    }
+    // And the visitor goes on: one more step appends one token.
+    step(&browser, &after).await?;
+    let longer = generated_tokens(&browser).await?;
+    ensure!(
+        longer.len() == 4 && longer[..3] == tokens_before[..],
+        "{longer:?}"
     );
     browser.close().await
 }

@@ -175,12 +175,22 @@ pub fn App() -> Html {
         },
         _ => html! {},
     };
+    // Said where the visitor looks, not only on the status line: the switch to the CPU changes the speed.
+    let lost_notice = match &*lost {
+        Some(why) => html! {
+            <div class="notice" id="device-lost" role="status">
+                { format!("The WebGPU device was lost ({why}). The models now run on the CPU in WebAssembly;                            this page kept what you were doing. Reload to try WebGPU again.") }
+            </div>
+        },
+        None => html! {},
+    };
 
     html! {
         <ContextProvider<SiteContext> context={context.clone()}>
             <HashRouter>
                 <Header />
                 <main>
+                    { lost_notice }
                     { asset_error }
                     <Switch<Route> render={switch} />
                 </main>

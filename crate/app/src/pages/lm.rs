@@ -393,6 +393,19 @@ async fn start(lm: Rc<LoadedLm>, prompt: String) -> Result<Doc, String> {
     })
 }
 
+/// Carries a text over to a freshly loaded copy of its model (another backend, e.g. after a lost GPU device): the
+/// window is run into the new cache; the tokens, their probabilities and the history for "Back" stay as they were.
+async fn resume(lm: Rc<LoadedLm>, doc: Rc<Doc>) -> Result<Doc, String> {
+    let started = models::now_ms();
+    let out = lm.feed(0, &doc.window).await?;
+    let mut next = (*doc).clone();
+    next.logits = Rc::new(out.logits);
+    next.attention = Some(Rc::new(out.attention));
+    next.step_ms = Some(models::now_ms() - started);
+    next.revision = next_revision();
+    Ok(next)
+}
+
 /// Appends `id` (sampled, greedy or clicked) and runs one token's forward pass, sliding the context when full.
 async fn append(lm: Rc<LoadedLm>, doc: Rc<Doc>, id: u32, forced: bool) -> Result<Doc, String> {
     let raw = genscope_core::sampling::softmax(&doc.logits).map_err(|e| e.to_string())?;
@@ -565,10 +578,16 @@ pub fn LmPage() -> Html {
                     }
                     match result {
                         Ok(lm) => {
-                            // Keep the text across a backend switch: replay it into the new cache.
+                            // Keep the whole text (prompt and generated tokens) across a backend switch:
+                            // replay it into the new cache.
+                            let kept = (*doc).clone().filter(|d| d.model == lm.name);
                             let text = (*prompt).clone();
                             loaded.set(Load::Ready(Rc::clone(&lm)));
-                            match start(lm, text).await {
+                            let resumed = match kept {
+                                Some(kept) => resume(lm, kept).await,
+                                None => start(lm, text).await,
+                            };
+                            match resumed {
                                 Ok(d) => doc.set(Some(Rc::new(d))),
                                 Err(e) => {
                                     error.set(Some(format!("running the prompt failed: {e}")))
