@@ -160,6 +160,8 @@ async fn a_lost_webgpu_device_falls_back_to_cpu_and_keeps_the_page() -> Result<(
         .eval("window.genscopeLoseDevice(); return null")
         .await?;
     browser.wait_for_text(BACKEND, |t| t == "wasm CPU").await?;
+    let notice = browser.text("#device-lost").await?.unwrap_or_default();
+    assert!(notice.contains("WebGPU device was lost"), "{notice:?}");
     let title = browser
         .eval("return document.querySelector('#backend').title")
         .await?;
