@@ -120,6 +120,7 @@ pub fn App() -> Html {
     {
         let (detection, lost) = (detection.clone(), lost.clone());
         use_effect_with((), move |_| {
+            backend::install_memory_probe();
             wasm_bindgen_futures::spawn_local(async move {
                 let found = backend::detect().await;
                 if let Ok(gpu) = &found {

@@ -72,6 +72,46 @@ impl GpuTensor {
     }
 }
 
+/// How many tensor buffers (uploads and results) genscope holds on the GPU, over every backend of this thread. The
+/// small per-dispatch buffers (uniforms, token ids, RoPE tables) and readback staging buffers are freed with their
+/// command buffer and not counted.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BufferCounts {
+    /// Buffers alive now: held by tensors or free in a pool.
+    pub live: usize,
+    /// Result buffers created since the page started (uploads, freed when their tensor goes, not counted). Flat
+    /// across repeated forward passes once the pools are warm.
+    pub results_created: usize,
+}
+
+thread_local! {
+    static BUFFER_COUNTS: std::cell::Cell<BufferCounts> = const {
+        std::cell::Cell::new(BufferCounts { live: 0, results_created: 0 })
+    };
+}
+
+/// The tensor buffers genscope holds on the GPU (for the long-use checks and the page's diagnostics).
+pub fn buffer_counts() -> BufferCounts {
+    BUFFER_COUNTS.with(std::cell::Cell::get)
+}
+
+fn count_created(result: bool) {
+    BUFFER_COUNTS.with(|c| {
+        let mut n = c.get();
+        n.live += 1;
+        n.results_created += usize::from(result);
+        c.set(n);
+    });
+}
+
+fn count_freed(buffers: usize) {
+    BUFFER_COUNTS.with(|c| {
+        let mut n = c.get();
+        n.live = n.live.saturating_sub(buffers);
+        c.set(n);
+    });
+}
+
 /// Free result buffers by size in bytes, reused by later operations: a forward pass allocates nothing once the
 /// first one has run.
 #[derive(Default)]
@@ -100,16 +140,24 @@ impl std::ops::Deref for PooledBuffer {
 
 impl Drop for PooledBuffer {
     fn drop(&mut self) {
-        if let (Some(buffer), Some(pool)) = (
-            self.buffer.take(),
-            self.pool.as_ref().and_then(|p| p.upgrade()),
-        ) {
-            pool.borrow_mut()
+        let Some(buffer) = self.buffer.take() else {
+            return;
+        };
+        match self.pool.as_ref().and_then(|p| p.upgrade()) {
+            Some(pool) => pool
+                .borrow_mut()
                 .free
                 .entry(buffer.size())
                 .or_default()
-                .push(buffer);
+                .push(buffer),
+            None => count_freed(1),
         }
+    }
+}
+
+impl Drop for BufferPool {
+    fn drop(&mut self) {
+        count_freed(self.free.values().map(Vec::len).sum());
     }
 }
 
@@ -168,6 +216,7 @@ impl WgpuBackend {
             return Ok(buffer);
         }
         pool.created += 1;
+        count_created(true);
         Ok(self.gpu.device().create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size: (elements * 4) as u64,
@@ -351,6 +400,7 @@ impl Backend for WgpuBackend {
                     | wgpu::BufferUsages::COPY_SRC
                     | wgpu::BufferUsages::COPY_DST,
             });
+        count_created(false);
         Ok(GpuTensor {
             buffer: Rc::new(PooledBuffer {
                 buffer: Some(buffer),
@@ -578,8 +628,11 @@ impl Backend for WgpuBackend {
         let n = attention_dims(&q.shape, &keys.shape, &values.shape, a)?;
         let context = a.start + n;
         let out = self.output("attention", n * a.heads * a.head_dim)?;
+        // The weights' buffer is sized for the whole cache, not the current context, so decoding token after
+        // token reuses one pooled buffer instead of leaving one of every length behind in the pool.
+        let capacity = keys.shape.first().copied().unwrap_or(context).max(context);
         let weights = match want_weights {
-            true => Some(self.output("attention.weights", a.heads * n * context)?),
+            true => Some(self.output("attention.weights", a.heads * n * capacity)?),
             false => None,
         };
         let params = [

@@ -220,6 +220,10 @@ fn record_latency(ms: f64) {
             let _ = js_sys::Reflect::set(&window, &key, &list);
             list
         });
+    // The newest 20,000 are plenty for percentiles and keep a long session from growing the list forever.
+    if list.length() >= 20_000 {
+        list.shift();
+    }
     list.push(&ms.into());
 }
 
@@ -387,6 +391,12 @@ pub fn VaePage() -> Html {
                                     0.0,
                                     0.0,
                                 );
+                                // Decodes drawn so far, for the long-use test (set directly: no re-render).
+                                let n = c
+                                    .get_attribute("data-decodes")
+                                    .and_then(|n| n.parse::<u64>().ok())
+                                    .unwrap_or(0);
+                                let _ = c.set_attribute("data-decodes", &(n + 1).to_string());
                             }
                             let done = models::now_ms();
                             decode_ms.set(Some(done - started));

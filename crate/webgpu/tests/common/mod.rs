@@ -639,7 +639,7 @@ pub async fn buffers_are_reused(gpu: &WgpuBackend) {
             .unwrap();
     }
     let steady = gpu.result_buffers_created();
-    for t in 0..20 {
+    for t in 0..10 {
         gpu.read(&lm.forward(gpu, &[t], &mut cache, false).unwrap().logits)
             .await
             .unwrap();
@@ -648,5 +648,29 @@ pub async fn buffers_are_reused(gpu: &WgpuBackend) {
         gpu.result_buffers_created(),
         steady,
         "LM decode steps kept allocating"
+    );
+    // Every tensor buffer of a step is freed (back to the pool) when the step's tensors are dropped: the number of
+    // live buffers does not creep up over a long generation.
+    // With the attention weights too, as the LM page asks for them.
+    gpu.read(&lm.forward(gpu, &[1], &mut cache, true).unwrap().logits)
+        .await
+        .unwrap();
+    let live = genscope_webgpu::buffer_counts().live;
+    for t in 0..20 {
+        let out = lm.forward(gpu, &[t], &mut cache, true).unwrap();
+        gpu.read(&out.logits).await.unwrap();
+        for layer in &out.attention {
+            gpu.read(layer).await.unwrap();
+        }
+    }
+    assert_eq!(
+        genscope_webgpu::buffer_counts().live,
+        live,
+        "live GPU buffers crept up"
+    );
+    drop((lm, cache));
+    assert!(
+        genscope_webgpu::buffer_counts().live < live,
+        "dropping the model freed no buffers"
     );
 }
