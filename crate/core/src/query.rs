@@ -5,8 +5,9 @@
 
 use std::fmt::Write;
 
-/// Longest query string considered; the rest is ignored (a link is never that long on purpose).
-pub const MAX_QUERY_LEN: usize = 4096;
+/// Longest query string considered; the rest is ignored. Room for a 1,000-character prompt of 4-byte characters
+/// percent-encoded (12,000 bytes) and the other settings; the pages never write a longer one.
+pub const MAX_QUERY_LEN: usize = 16_384;
 
 /// Decoded `key=value` pairs of a query string, and notes about what had to be ignored.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -230,11 +231,21 @@ mod tests {
         assert_eq!(Query::parse("p=%E4%B8").get("p"), Some("\u{FFFD}"));
         assert_eq!(Query::parse("p=中%").get("p"), Some("中%"));
         assert_eq!(Query::parse("p=%中").get("p"), Some("%中"));
-        let long = "x=".to_string() + &"中".repeat(3000);
+        let long = "x=".to_string() + &"中".repeat(MAX_QUERY_LEN / 3 + 1);
         assert_eq!(Query::parse(&long).notes.len(), 1);
         assert_eq!(
             decode(&escape("<img src=x> 中 & = ?")),
             "<img src=x> 中 & = ?"
         );
+    }
+
+    #[test]
+    fn a_thousand_character_prompt_of_emoji_fits_in_a_link_and_reads_back() {
+        let prompt: String = "🙂床".repeat(500);
+        let link = encode(&[("model", "lm-tang".to_string()), ("prompt", prompt.clone())]);
+        assert!(link.len() <= MAX_QUERY_LEN, "{} bytes", link.len());
+        let q = Query::parse(&link);
+        assert_eq!(q.get("prompt"), Some(prompt.as_str()));
+        assert!(q.notes.is_empty());
     }
 }

@@ -91,6 +91,11 @@ pub fn run_targets(only: Option<&str>, budget: Budget) -> Result<()> {
             );
         }
         let stats = parse_stats(&log);
+        // Said as each target ends, so a later crash does not hide the earlier figures.
+        eprintln!(
+            "{target}: {} executions ({} a second), {} new coverage units, peak RSS {} MB",
+            stats.runs, stats.per_second, stats.new_units, stats.peak_rss_mb
+        );
         report.push((target, stats));
     }
     println!("| target | executions | per second | new coverage units | peak RSS |");

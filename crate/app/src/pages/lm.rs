@@ -607,9 +607,6 @@ pub fn LmPage() -> Html {
         use_effect_with(key, move |(model, prompt, s)| {
             let timer = model.clone().map(|model| {
                 let mut pairs = vec![("model", model)];
-                if prompt.chars().count() <= MAX_PROMPT_IN_URL {
-                    pairs.push(("prompt", prompt.clone()));
-                }
                 pairs.extend([
                     (
                         "t",
@@ -620,6 +617,15 @@ pub fn LmPage() -> Html {
                     ("seed", s.seed.to_string()),
                     ("greedy", if s.greedy { "1" } else { "0" }.to_string()),
                 ]);
+                // The prompt goes into the link only if the whole link still reads back in full.
+                let mut with_prompt = pairs.clone();
+                with_prompt.insert(1, ("prompt", prompt.clone()));
+                if prompt.chars().count() <= MAX_PROMPT_IN_URL
+                    && genscope_core::query::encode(&with_prompt).len()
+                        <= genscope_core::query::MAX_QUERY_LEN
+                {
+                    pairs = with_prompt;
+                }
                 gloo::timers::callback::Timeout::new(250, move || url::replace("lm", &pairs))
             });
             move || drop(timer)
