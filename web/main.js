@@ -19,3 +19,14 @@ try {
     panel.hidden = false;
   }
 }
+
+// Offline support (web/sw.js, written into dist/ by `cargo xtask dist`). Once the worker is active it is told what
+// this page fetched before the worker controlled it (the model it is showing), so that is cached too.
+if ('serviceWorker' in navigator) {
+  navigator.serviceWorker.register('./sw.js').then(() => navigator.serviceWorker.ready).then((registration) => {
+    const fetched = performance.getEntriesByType('resource')
+      .map((entry) => entry.name)
+      .filter((url) => new URL(url).origin === location.origin);
+    registration.active.postMessage({ cache: fetched });
+  }).catch((error) => console.warn('genscope works without offline support here:', error));
+}

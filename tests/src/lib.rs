@@ -41,7 +41,10 @@ pub fn dist_dir() -> PathBuf {
 
 /// A served copy of the site.
 pub struct Site {
-    server: StaticServer,
+    server: Option<StaticServer>,
+    relay: Option<Relay>,
+    url: String,
+    dir: PathBuf,
     _copy: Option<TempDir>,
 }
 
@@ -50,7 +53,31 @@ impl Site {
     pub fn serve() -> Result<Site> {
         let server = StaticServer::start(&dist_dir(), "127.0.0.1:0")?;
         Ok(Site {
-            server,
+            url: server.url(""),
+            server: Some(server),
+            relay: None,
+            dir: dist_dir(),
+            _copy: None,
+        })
+    }
+
+    /// Serves `dist/` behind a relay that [`Site::stop_server`] cuts like a server going away: the port refuses
+    /// connections and every open one is closed.
+    pub fn serve_stoppable() -> Result<Site> {
+        let server = StaticServer::start(&dist_dir(), "127.0.0.1:0")?;
+        let upstream = server.url("");
+        let port: u16 = upstream
+            .trim_end_matches('/')
+            .rsplit(':')
+            .next()
+            .and_then(|p| p.parse().ok())
+            .context("the server's port")?;
+        let relay = Relay::start(port)?;
+        Ok(Site {
+            url: format!("http://127.0.0.1:{}/", relay.port),
+            server: Some(server),
+            relay: Some(relay),
+            dir: dist_dir(),
             _copy: None,
         })
     }
@@ -64,14 +91,99 @@ impl Site {
         damage(copy.path())?;
         let server = StaticServer::start(copy.path(), "127.0.0.1:0")?;
         Ok(Site {
-            server,
+            url: server.url(""),
+            server: Some(server),
+            relay: None,
+            dir: copy.path().to_path_buf(),
             _copy: Some(copy),
         })
     }
 
     /// The URL of `path` on this site, e.g. `url("#/vae")`.
     pub fn url(&self, path: &str) -> String {
-        self.server.url(path)
+        format!("{}{}", self.url, path.trim_start_matches('/'))
+    }
+
+    /// The directory served (a modified copy may be changed further while it is served).
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Stops the server (to test the site offline); the URL stays the same. Only a site from
+    /// [`Site::serve_stoppable`] also closes the browser's kept-alive connections.
+    pub fn stop_server(&mut self) {
+        if let Some(relay) = self.relay.take() {
+            relay.stop();
+        }
+        self.server = None;
+    }
+}
+
+/// A TCP relay to a local port that can be cut. A stopped tiny_http server leaves the browser's kept-alive
+/// connections open and their requests unanswered; cutting the relay refuses new connections and shuts the open
+/// ones, as a server going away does.
+struct Relay {
+    port: u16,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    open: std::sync::Arc<std::sync::Mutex<Vec<std::net::TcpStream>>>,
+    acceptor: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Relay {
+    fn start(upstream: u16) -> Result<Relay> {
+        use std::net::{TcpListener, TcpStream};
+        use std::sync::atomic::Ordering;
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        let port = listener.local_addr()?.port();
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let open = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let (stop_flag, tracked) = (stop.clone(), open.clone());
+        let acceptor = std::thread::spawn(move || {
+            for client in listener.incoming() {
+                if stop_flag.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = client else { continue };
+                let Ok(server) = TcpStream::connect(("127.0.0.1", upstream)) else {
+                    continue;
+                };
+                let pipe = |mut from: TcpStream, mut to: TcpStream| {
+                    std::thread::spawn(move || {
+                        let _ = std::io::copy(&mut from, &mut to);
+                        let _ = to.shutdown(std::net::Shutdown::Write);
+                    });
+                };
+                if let (Ok(c1), Ok(c2), Ok(s1), Ok(s2)) = (
+                    client.try_clone(),
+                    client.try_clone(),
+                    server.try_clone(),
+                    server.try_clone(),
+                ) {
+                    tracked.lock().expect("not poisoned").extend([c2, s2]);
+                    pipe(c1, server);
+                    pipe(s1, client);
+                }
+            }
+        });
+        Ok(Relay {
+            port,
+            stop,
+            open,
+            acceptor: Some(acceptor),
+        })
+    }
+
+    fn stop(mut self) {
+        use std::sync::atomic::Ordering;
+        self.stop.store(true, Ordering::SeqCst);
+        // Wake the acceptor so it sees the flag and drops the listener.
+        let _ = std::net::TcpStream::connect(("127.0.0.1", self.port));
+        if let Some(acceptor) = self.acceptor.take() {
+            let _ = acceptor.join();
+        }
+        for stream in self.open.lock().expect("not poisoned").drain(..) {
+            let _ = stream.shutdown(std::net::Shutdown::Both);
+        }
     }
 }
 

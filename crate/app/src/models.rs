@@ -14,7 +14,12 @@ pub async fn fetch_asset(manifest: &AssetManifest, path: &str) -> Result<Vec<u8>
     let response = gloo::net::http::Request::get(path)
         .send()
         .await
-        .map_err(|e| format!("{path}: request failed: {e}"))?;
+        .map_err(|e| {
+            format!(
+                "{path}: request failed: the server could not be reached, and this file has not been saved for \
+                 offline use yet (it is saved once a page has used it online) ({e})"
+            )
+        })?;
     if !response.ok() {
         return Err(format!(
             "{path}: the server answered HTTP {} {}",

@@ -111,6 +111,7 @@ pub fn build() -> Result<DistReport> {
     copy_tree(&root.join("web"), &dist.join("web"))?;
     copy_tree(&root.join("assets"), &dist.join("assets"))?;
     let manifest = write_manifest(&dist, &build)?;
+    let offline_version = write_service_worker(&root, &dist, &manifest)?;
 
     let wasm_bytes = fs::metadata(&wasm)?.len();
     let wasm_gzip_bytes = gzip_size(&fs::read(&wasm)?)?;
@@ -127,6 +128,7 @@ pub fn build() -> Result<DistReport> {
         manifest.files.len(),
         manifest.total_bytes() as f64 / 1e6,
     );
+    println!("offline cache version {offline_version}");
     Ok(DistReport {
         dir: dist,
         wasm_bytes,
@@ -187,6 +189,47 @@ fn write_manifest(dist: &Path, build: &str) -> Result<AssetManifest> {
         serde_json::to_string_pretty(&manifest)?,
     )?;
     Ok(manifest)
+}
+
+/// Writes `dist/sw.js` from `web/sw.js`: the version is a digest of every file of the build (so any change makes
+/// browsers install the new worker and drop the old cache), and the shell is what every page needs before any
+/// model: the HTML, JS, wasm, CSS, the manifest, and the model cards and curves. Returns the version.
+fn write_service_worker(root: &Path, dist: &Path, manifest: &AssetManifest) -> Result<String> {
+    // The template is served from the site root only (a worker controls its own directory and below).
+    fs::remove_file(dist.join("web/sw.js")).ok();
+    let template = fs::read_to_string(root.join("web/sw.js"))?;
+    let mut shell = vec!["./".to_string(), "index.html".to_string()];
+    let mut fingerprint = String::new();
+    for dir in ["web", "pkg"] {
+        let mut names: Vec<String> = fs::read_dir(dist.join(dir))?
+            .map(|e| e.map(|e| format!("{dir}/{}", e.file_name().to_string_lossy())))
+            .collect::<std::io::Result<_>>()?;
+        names.sort();
+        shell.extend(names);
+    }
+    shell.push(MANIFEST_PATH.to_string());
+    shell.extend(
+        manifest
+            .files
+            .iter()
+            .filter(|f| f.path.ends_with(".json") || f.path.ends_with(".svg"))
+            .map(|f| f.path.clone()),
+    );
+    for path in shell.iter().skip(1) {
+        fingerprint.push_str(&format!(
+            "{path} {}\n",
+            sha256_hex(&fs::read(dist.join(path))?)
+        ));
+    }
+    for file in &manifest.files {
+        fingerprint.push_str(&format!("{} {}\n", file.path, file.sha256));
+    }
+    let version = sha256_hex(fingerprint.as_bytes())[..16].to_string();
+    let script = template
+        .replace("__GENSCOPE_VERSION__", &version)
+        .replace("__GENSCOPE_SHELL__", &serde_json::to_string(&shell)?);
+    fs::write(dist.join("sw.js"), script)?;
+    Ok(version)
 }
 
 fn gzip_size(bytes: &[u8]) -> Result<u64> {
