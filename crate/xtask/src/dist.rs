@@ -16,7 +16,7 @@ use genscope_core::manifest::{
 use crate::tools::{self, run, WASM_TARGET};
 
 /// The cargo profile of the browser build (see the workspace `Cargo.toml`).
-const PROFILE: &str = "web";
+pub const PROFILE: &str = "web";
 
 /// What a build produced.
 pub struct DistReport {
