@@ -19,6 +19,47 @@ impl From<candle_core::Error> for Error {
     }
 }
 
+/// `x · weightᵀ` for a single row `x` (a decode step), as one dot product per output over contiguous rows of the
+/// weight. candle's gemm is built for matrices and pays for packing and dispatch on a single row; this loop reads the
+/// weight once, straight through. `None` where it does not apply: several rows, another layout or dtype, or tensors
+/// that record gradients (the trainer must go through candle's ops).
+fn single_row_product(x: &Tensor, weight: &Tensor) -> Result<Option<Tensor>> {
+    let (&[1, inputs], &[outputs, _]) = (x.dims(), weight.dims()) else {
+        return Ok(None);
+    };
+    if x.track_op() || weight.track_op() || weight.dtype() != DType::F32 || !weight.is_contiguous()
+    {
+        return Ok(None);
+    }
+    let row = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
+    let (storage, layout) = weight.storage_and_layout();
+    let candle_core::Storage::Cpu(candle_core::CpuStorage::F32(data)) = &*storage else {
+        return Ok(None);
+    };
+    let start = layout.start_offset();
+    let matrix = &data[start..start + outputs * inputs];
+    let out: Vec<f32> = matrix.chunks_exact(inputs).map(|w| dot(&row, w)).collect();
+    Ok(Some(Tensor::from_vec(out, (1, outputs), &Device::Cpu)?))
+}
+
+/// A dot product with eight independent sums, which the compiler turns into SIMD (wasm simd128 in the browser).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut sums = [0f32; 8];
+    let (a_chunks, b_chunks) = (a.chunks_exact(8), b.chunks_exact(8));
+    let tail: f32 = a_chunks
+        .remainder()
+        .iter()
+        .zip(b_chunks.remainder())
+        .map(|(x, y)| x * y)
+        .sum();
+    for (x, y) in a_chunks.zip(b_chunks) {
+        for i in 0..8 {
+            sums[i] += x[i] * y[i];
+        }
+    }
+    sums.iter().sum::<f32>() + tail
+}
+
 impl Backend for CpuBackend {
     type Tensor = Tensor;
 
@@ -45,8 +86,11 @@ impl Backend for CpuBackend {
 
     fn linear(&self, x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
         linear_dims(x.dims(), weight.dims(), bias.map(Tensor::dims))?;
-        // The transposed weight is a strided view: candle's gemm reads it without a copy.
-        let y = x.matmul(&weight.t()?)?;
+        let y = match single_row_product(x, weight)? {
+            Some(y) => y,
+            // The transposed weight is a strided view: candle's gemm reads it without a copy.
+            None => x.matmul(&weight.t()?)?,
+        };
         Ok(match bias {
             Some(b) => y.broadcast_add(b)?,
             None => y,
@@ -213,5 +257,42 @@ impl Backend for CpuBackend {
         let dims = conv_dims(x.dims(), weight.dims(), bias.dims(), conv, true)?;
         let y = x.conv_transpose2d(weight, conv.padding, 0, conv.stride, 1)?;
         Ok(y.broadcast_add(&bias.reshape((1, dims.out_channels, 1, 1))?)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The single-row path gives what candle's matrix product gives for the same row.
+    #[test]
+    fn a_single_row_matches_the_matrix_product() {
+        let (inputs, outputs) = (37, 19);
+        let values = |n: usize, k: usize| -> Vec<f32> {
+            (0..n).map(|i| ((i * k) % 23) as f32 / 7.0 - 1.5).collect()
+        };
+        let weight = CpuBackend
+            .upload(&values(outputs * inputs, 5), &[outputs, inputs])
+            .unwrap();
+        let bias = CpuBackend.upload(&values(outputs, 3), &[outputs]).unwrap();
+        let row = values(inputs, 11);
+        let single = CpuBackend.upload(&row, &[1, inputs]).unwrap();
+        assert!(single_row_product(&single, &weight).unwrap().is_some());
+        let fast = CpuBackend.linear(&single, &weight, Some(&bias)).unwrap();
+        // Two rows take candle's gemm.
+        let both = CpuBackend
+            .upload(&[row.clone(), row].concat(), &[2, inputs])
+            .unwrap();
+        let general = CpuBackend.linear(&both, &weight, Some(&bias)).unwrap();
+        let fast = fast.flatten_all().unwrap().to_vec1::<f32>().unwrap();
+        let general = general.get(0).unwrap().to_vec1::<f32>().unwrap();
+        for (a, b) in fast.iter().zip(&general) {
+            assert!((a - b).abs() < 1e-4, "{a} vs {b}");
+        }
+        // Tensors that record gradients keep to candle's ops.
+        let var = candle_core::Var::from_tensor(&weight).unwrap();
+        assert!(single_row_product(&single, var.as_tensor())
+            .unwrap()
+            .is_none());
     }
 }
