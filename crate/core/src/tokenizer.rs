@@ -103,28 +103,80 @@ impl Tokenizer {
                 (None, None) => ids.push(self.unknown),
             }
         }
-        let mut joined = String::new();
-        loop {
-            let mut best: Option<(f32, usize, u32)> = None;
-            for i in 0..ids.len().saturating_sub(1) {
-                joined.clear();
-                joined.push_str(&self.pieces[ids[i] as usize]);
-                joined.push_str(&self.pieces[ids[i + 1] as usize]);
-                if let Some(&id) = self.lookup.get(joined.as_str()) {
-                    let score = self.scores[id as usize];
-                    if best.is_none_or(|(s, _, _)| score > s) {
-                        best = Some((score, i, id));
-                    }
-                }
-            }
-            match best {
-                Some((_, i, id)) => {
-                    ids[i] = id;
-                    ids.remove(i + 1);
-                }
-                None => return ids,
+        self.merge(ids)
+    }
+
+    /// llama2.c's merges: repeatedly join the adjacent pair whose joined piece has the highest score (the leftmost
+    /// of equals). Done with a heap of candidate pairs over a linked list, so a long prompt costs O(n log n), not
+    /// a rescan of every pair after every merge (seconds for a few thousand characters of a real BPE vocabulary).
+    fn merge(&self, ids: Vec<u32>) -> Vec<u32> {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+
+        /// A candidate: the joined piece's score, then the leftmost position first.
+        #[derive(PartialEq)]
+        struct Candidate {
+            score: f32,
+            left: Reverse<usize>,
+            pair: (u32, u32),
+            merged: u32,
+        }
+        impl Eq for Candidate {}
+        impl PartialOrd for Candidate {
+            fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+                Some(self.cmp(other))
             }
         }
+        impl Ord for Candidate {
+            fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+                // Scores are finite (checked when the tokenizer is read).
+                self.score
+                    .total_cmp(&other.score)
+                    .then(self.left.cmp(&other.left))
+            }
+        }
+
+        let n = ids.len();
+        let mut ids: Vec<Option<u32>> = ids.into_iter().map(Some).collect();
+        let mut next: Vec<usize> = (1..=n).collect();
+        let mut prev: Vec<Option<usize>> = (0..n).map(|i| i.checked_sub(1)).collect();
+        let mut joined = String::new();
+        let mut candidate = |left: usize, a: u32, b: u32| -> Option<Candidate> {
+            joined.clear();
+            joined.push_str(&self.pieces[a as usize]);
+            joined.push_str(&self.pieces[b as usize]);
+            self.lookup.get(joined.as_str()).map(|&merged| Candidate {
+                score: self.scores[merged as usize],
+                left: Reverse(left),
+                pair: (a, b),
+                merged,
+            })
+        };
+        let mut heap: BinaryHeap<Candidate> = (0..n.saturating_sub(1))
+            .filter_map(|i| candidate(i, ids[i]?, ids[i + 1]?))
+            .collect();
+        while let Some(c) = heap.pop() {
+            let left = c.left.0;
+            let right = next[left];
+            // Skip candidates that earlier merges made stale.
+            if right >= n || ids[left] != Some(c.pair.0) || ids[right] != Some(c.pair.1) {
+                continue;
+            }
+            ids[left] = Some(c.merged);
+            ids[right] = None;
+            next[left] = next[right];
+            if next[left] < n {
+                prev[next[left]] = Some(left);
+            }
+            if let Some(p) = prev[left] {
+                heap.extend(candidate(p, ids[p].expect("alive"), c.merged));
+            }
+            if next[left] < n {
+                let r = next[left];
+                heap.extend(candidate(left, c.merged, ids[r].expect("alive")));
+            }
+        }
+        ids.into_iter().flatten().collect()
     }
 
     /// Reads llama2.c's `tokenizer.bin` for a model of `vocab_size` tokens: an `i32` max piece length, then per
@@ -231,5 +283,69 @@ mod tests {
         let err = Tokenizer::read_llama2c(&huge, 4).unwrap_err();
         assert!(err.to_string().contains("claims"), "{err}");
         assert!(Tokenizer::read_llama2c(&[], 4).is_err());
+    }
+
+    /// The merges as llama2.c writes them (rescan every pair after every merge): the oracle for the heap version.
+    fn merge_by_rescanning(t: &Tokenizer, mut ids: Vec<u32>) -> Vec<u32> {
+        loop {
+            let mut best: Option<(f32, usize, u32)> = None;
+            for i in 0..ids.len().saturating_sub(1) {
+                let joined = format!(
+                    "{}{}",
+                    t.pieces[ids[i] as usize],
+                    t.pieces[ids[i + 1] as usize]
+                );
+                if let Some(&id) = t.lookup.get(joined.as_str()) {
+                    let score = t.scores[id as usize];
+                    if best.is_none_or(|(s, _, _)| score > s) {
+                        best = Some((score, i, id));
+                    }
+                }
+            }
+            match best {
+                Some((_, i, id)) => {
+                    ids[i] = id;
+                    ids.remove(i + 1);
+                }
+                None => return ids,
+            }
+        }
+    }
+
+    #[test]
+    fn merges_equal_llama2c_rescanning_and_long_prompts_are_fast() {
+        let pieces: Vec<String> = [
+            "a", "b", "c", " ", "ab", "bc", "abc", "ca", "aa", "aaa", "aaaa", " a", "cab", "bb",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        // Equal scores included, so the leftmost-first rule is exercised.
+        let scores = vec![
+            0.0, 0.0, 0.0, 0.0, 2.0, 2.0, 3.0, 1.0, 1.5, 2.5, 2.5, 0.5, 1.0, 2.0,
+        ];
+        let t = Tokenizer::new(pieces, scores).unwrap();
+        let mut state = 12345u64;
+        for len in [0, 1, 2, 3, 7, 20, 200] {
+            for _ in 0..50 {
+                let text: String = (0..len)
+                    .map(|_| {
+                        state ^= state << 13;
+                        state ^= state >> 7;
+                        state ^= state << 17;
+                        ['a', 'b', 'c', ' '][(state % 4) as usize]
+                    })
+                    .collect();
+                let chars: Vec<u32> = text
+                    .chars()
+                    .map(|c| t.lookup[c.to_string().as_str()])
+                    .collect();
+                assert_eq!(t.encode(&text), merge_by_rescanning(&t, chars), "{text:?}");
+            }
+        }
+        // 100,000 characters that merge all the way: the rescanning version takes minutes here.
+        let long = "a".repeat(100_000);
+        let ids = t.encode(&long);
+        assert_eq!(ids.len(), 25_000);
     }
 }
