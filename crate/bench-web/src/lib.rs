@@ -76,14 +76,16 @@ pub fn lm_ours(
     Ok((ids, clock() - started))
 }
 
-/// The same decoding with candle-transformers' `llama2_c` on the same weights.
-pub fn lm_candle(
+/// candle-transformers' `llama2_c` model on our LM's weights (the tensor names are the same), its config, and the
+/// variables it loaded from (its cache takes the RoPE tables from them).
+pub fn reference_model(
     config: &LmConfig,
     weights: &HostWeights,
-    prompt: &[u32],
-    tokens: usize,
-    clock: &dyn Fn() -> f64,
-) -> candle_core::Result<(Vec<u32>, f64)> {
+) -> candle_core::Result<(
+    llama2_c::Llama,
+    llama2_c::Config,
+    candle_nn::VarBuilder<'static>,
+)> {
     let tensors: HashMap<String, Tensor> = weights
         .names()
         .map(|n| {
@@ -103,6 +105,18 @@ pub fn lm_candle(
         norm_eps: f64::from(config.norm_eps),
     };
     let model = llama2_c::Llama::load(vb.clone(), reference.clone())?;
+    Ok((model, reference, vb))
+}
+
+/// The same decoding with candle-transformers' `llama2_c` on the same weights.
+pub fn lm_candle(
+    config: &LmConfig,
+    weights: &HostWeights,
+    prompt: &[u32],
+    tokens: usize,
+    clock: &dyn Fn() -> f64,
+) -> candle_core::Result<(Vec<u32>, f64)> {
+    let (model, reference, vb) = reference_model(config, weights)?;
     let mut cache = llama2_c::Cache::new(true, &reference, vb.pp("rot"))?;
     let input = Tensor::new(prompt, &Device::Cpu)?.unsqueeze(0)?;
     let logits = model.forward(&input, 0, &mut cache)?;

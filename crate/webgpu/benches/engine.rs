@@ -10,12 +10,11 @@ mod common;
 
 #[cfg(not(target_arch = "wasm32"))]
 mod native {
-    use std::collections::HashMap;
     use std::hint::black_box;
     use std::rc::Rc;
     use std::time::Duration;
 
-    use candle_core::{DType, Device, Tensor};
+    use candle_core::{Device, Tensor};
     use candle_transformers::models::llama2_c;
     use criterion::{Criterion, SamplingMode};
     use genscope_core::backend::Backend;
@@ -117,28 +116,8 @@ mod native {
     }
 
     fn lm_decode_reference(c: &mut Criterion, config: &LmConfig, weights: &HostWeights) {
-        let tensors: HashMap<String, Tensor> = weights
-            .names()
-            .map(|n| {
-                let (shape, data) = weights.get(n).unwrap();
-                (
-                    n.to_owned(),
-                    Tensor::from_slice(data, shape, &Device::Cpu).unwrap(),
-                )
-            })
-            .collect();
-        let vb = candle_nn::VarBuilder::from_tensors(tensors, DType::F32, &Device::Cpu);
-        let reference_config = llama2_c::Config {
-            dim: config.dim,
-            hidden_dim: config.hidden_dim,
-            n_layers: config.n_layers,
-            n_heads: config.n_heads,
-            n_kv_heads: config.n_kv_heads,
-            vocab_size: config.vocab_size,
-            seq_len: config.seq_len,
-            norm_eps: f64::from(config.norm_eps),
-        };
-        let model = llama2_c::Llama::load(vb.clone(), reference_config.clone()).unwrap();
+        let (model, reference_config, vb) =
+            genscope_bench_web::reference_model(config, weights).unwrap();
         c.benchmark_group("lm_decode_256")
             .sampling_mode(SamplingMode::Flat)
             .bench_function("candle_transformers", |b| {
