@@ -194,11 +194,7 @@ async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured()
         .await?;
     let cpu = browser.canvas_pixels("#gan-grid").await?;
     let cpu_time = browser.text("#grid-time").await?.unwrap_or_default();
-    let worst = gpu
-        .iter()
-        .zip(&cpu)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let worst = genscope_e2e::largest_difference(&gpu, &cpu);
     ensure!(
         worst <= 3.0,
         "WebGPU and CPU grids differ by up to {worst} grey levels"
@@ -238,11 +234,7 @@ async fn a_lost_webgpu_device_keeps_the_seed_truncation_and_pins() -> Result<()>
         .await?;
     // The same grid (same seed and truncation), drawn by the CPU, and the pinned sample is still pinned.
     let cpu = browser.canvas_pixels("#gan-grid").await?;
-    let worst = gpu
-        .iter()
-        .zip(&cpu)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let worst = genscope_e2e::largest_difference(&gpu, &cpu);
     ensure!(
         worst <= 3.0,
         "the grid changed by up to {worst} grey levels"

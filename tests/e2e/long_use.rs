@@ -81,6 +81,19 @@ async fn generated_count(browser: &Browser) -> Result<usize> {
     Ok(n.as_u64().context("a count")? as usize)
 }
 
+/// The GPU buffer counts in `before` and `after` are equal.
+fn ensure_gpu_buffers_flat(before: &Value, after: &Value, what: &str) -> Result<()> {
+    for key in ["gpuLiveBuffers", "gpuResultBuffersCreated"] {
+        ensure!(
+            number(before, key) == number(after, key),
+            "{what}: {key} went from {} to {}",
+            number(before, key),
+            number(after, key)
+        );
+    }
+    Ok(())
+}
+
 #[tokio::test]
 async fn ten_thousand_decodes_and_two_thousand_tokens_keep_memory_flat() -> Result<()> {
     let site = Site::serve()?;
@@ -180,14 +193,7 @@ async fn gpu_tensor_buffers_stay_flat_over_decodes_and_tokens() -> Result<()> {
     let before = memory(&browser).await?;
     decode_moves(&browser, 20).await?;
     let after = memory(&browser).await?;
-    for key in ["gpuLiveBuffers", "gpuResultBuffersCreated"] {
-        ensure!(
-            number(&before, key) == number(&after, key),
-            "VAE on WebGPU: {key} went from {} to {} over 20 decodes",
-            number(&before, key),
-            number(&after, key)
-        );
-    }
+    ensure_gpu_buffers_flat(&before, &after, "VAE on WebGPU over 20 decodes")?;
     let mut figures = serde_json::Map::new();
     figures.insert(
         "vae_webgpu_20_decodes".into(),
@@ -204,14 +210,7 @@ async fn gpu_tensor_buffers_stay_flat_over_decodes_and_tokens() -> Result<()> {
     let before = memory(&browser).await?;
     generate(&browser, 10).await?;
     let after = memory(&browser).await?;
-    for key in ["gpuLiveBuffers", "gpuResultBuffersCreated"] {
-        ensure!(
-            number(&before, key) == number(&after, key),
-            "LM on WebGPU: {key} went from {} to {} over 10 tokens",
-            number(&before, key),
-            number(&after, key)
-        );
-    }
+    ensure_gpu_buffers_flat(&before, &after, "LM on WebGPU over 10 tokens")?;
     figures.insert(
         "lm_webgpu_10_tokens".into(),
         json!({"before": before, "after": after}),

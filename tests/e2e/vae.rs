@@ -199,11 +199,7 @@ async fn the_same_latent_point_decodes_alike_on_webgpu_and_cpu() -> Result<()> {
         .wait_for_text("#z-readout", |t| t == "z = (0.50, -1.00)")
         .await?;
     let cpu = browser.canvas_pixels("#decoded").await?;
-    let worst = gpu
-        .iter()
-        .zip(&cpu)
-        .map(|(a, b)| (a - b).abs())
-        .fold(0.0, f64::max);
+    let worst = genscope_e2e::largest_difference(&gpu, &cpu);
     // Tolerance: 2 of 255 grey levels (f32 on both sides, different summation order).
     ensure!(
         worst <= 2.0,

@@ -428,6 +428,14 @@ pub fn picture_distance(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>() / (255.0 * a.len() as f64)
 }
 
+/// The largest difference between two pictures' RGBA bytes, in grey levels (0–255).
+pub fn largest_difference(a: &[f64], b: &[f64]) -> f64 {
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| (x - y).abs())
+        .fold(0.0, f64::max)
+}
+
 /// The median of `values` (which must not be empty).
 pub fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);

@@ -209,10 +209,13 @@ pub fn write_seeds(dir: &std::path::Path, cards: &std::path::Path) -> std::io::R
     let lm_weights = filled(lm.parameter_shapes());
     let vocab = ["⟨unk⟩", "a", "b", " ", "床"];
     let meta = HashMap::from([
-        ("config".to_string(), serde_json_config(&lm)),
+        (
+            "config".to_string(),
+            serde_json::to_string(&lm).expect("a config"),
+        ),
         (
             "vocab".to_string(),
-            format!("[{}]", vocab.map(|p| format!("{p:?}")).join(",")),
+            serde_json::to_string(&vocab).expect("a list"),
         ),
     ]);
     write("safetensors", "lm", &file(&lm_weights, Storage::F32, &meta))?;
@@ -285,20 +288,6 @@ pub fn write_seeds(dir: &std::path::Path, cards: &std::path::Path) -> std::io::R
     )?;
     write("tokenizer", "short", &[3, 0, 1])?;
     Ok(())
-}
-
-fn serde_json_config(config: &genscope_core::lm::LmConfig) -> String {
-    format!(
-        r#"{{"dim":{},"hidden_dim":{},"n_layers":{},"n_heads":{},"n_kv_heads":{},"vocab_size":{},"seq_len":{},"norm_eps":{}}}"#,
-        config.dim,
-        config.hidden_dim,
-        config.n_layers,
-        config.n_heads,
-        config.n_kv_heads,
-        config.vocab_size,
-        config.seq_len,
-        config.norm_eps
-    )
 }
 
 #[cfg(test)]
