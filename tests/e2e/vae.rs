@@ -77,6 +77,15 @@ async fn drag_paced(
     Ok(())
 }
 
+/// The `z` value of a page URL, as the page writes it (percent-decoded).
+fn z_in(url: &str) -> Result<String> {
+    let value = url
+        .split(['?', '&'])
+        .find_map(|pair| pair.strip_prefix("z="))
+        .context("the URL has no z")?;
+    Ok(value.replace("%2C", ",").replace("%2c", ","))
+}
+
 #[tokio::test]
 async fn dragging_the_cursor_changes_the_pixels_and_a_copied_link_restores_them() -> Result<()> {
     let site = Site::serve()?;
@@ -92,9 +101,8 @@ async fn dragging_the_cursor_changes_the_pixels_and_a_copied_link_restores_them(
     browser
         .wait_for_text("#z-readout", |t| t != "z = (0.00, 0.00)")
         .await?;
-    let after = wait_changed(&browser, "#decoded", &before, 0.02).await?;
+    wait_changed(&browser, "#decoded", &before, 0.02).await?;
     let readout = browser.text("#z-readout").await?.unwrap_or_default();
-    browser.screenshot("vae-page").await?;
 
     // The URL follows (debounced), and reopening it shows the same point and the same pixels.
     let mut url = String::new();
@@ -106,6 +114,13 @@ async fn dragging_the_cursor_changes_the_pixels_and_a_copied_link_restores_them(
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     ensure!(url.contains("model=vae-mnist-z2"), "{url}");
+    // Decodes run in the inference worker and may finish after the drag: compare the picture of the final point.
+    let z = z_in(&url)?;
+    browser
+        .wait_for_attribute("#decoded", "data-z", |drawn| drawn == z)
+        .await?;
+    let after = browser.canvas_pixels("#decoded").await?;
+    browser.screenshot("vae-page").await?;
     browser.goto("about:blank").await?;
     browser.goto(&url).await?;
     browser
@@ -113,6 +128,9 @@ async fn dragging_the_cursor_changes_the_pixels_and_a_copied_link_restores_them(
         .await?;
     browser
         .wait_for_text("#z-readout", |t| t == readout)
+        .await?;
+    browser
+        .wait_for_attribute("#decoded", "data-z", |drawn| drawn == z)
         .await?;
     let reopened = browser.canvas_pixels("#decoded").await?;
     ensure!(
@@ -360,10 +378,15 @@ async fn z16_sliders_and_prior_samples_change_the_image() -> Result<()> {
 async fn drag_latency_is_measured_on_both_backends() -> Result<()> {
     let site = Site::serve()?;
     let mut figures = serde_json::Map::new();
-    for (webgpu, name) in [(WebGpu::Off, "wasm_cpu"), (WebGpu::On, "webgpu")] {
+    // wasm CPU with the models in the inference worker, and on the page's thread (`inference=page`) to compare.
+    for (webgpu, name, prefix) in [
+        (WebGpu::Off, "wasm_cpu", ""),
+        (WebGpu::Off, "wasm_cpu_page_thread", "?inference=page"),
+        (WebGpu::On, "webgpu", ""),
+    ] {
         let browser = Browser::launch(webgpu).await?;
         browser
-            .goto(&site.url("#/vae?model=vae-mnist-z2&z=-2,2"))
+            .goto(&site.url(&format!("{prefix}#/vae?model=vae-mnist-z2&z=-2,2")))
             .await?;
         let wanted = if name == "webgpu" {
             "WebGPU"

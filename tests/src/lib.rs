@@ -341,8 +341,43 @@ impl Browser {
                 last = Some(text);
             }
             if Instant::now() > deadline {
+                let url = self.client().current_url().await.map(|u| u.to_string());
+                let errors = self
+                    .eval("return [...document.querySelectorAll('.error-panel, #fatal:not([hidden])')].map(e => e.innerText).join(' | ');")
+                    .await
+                    .ok();
                 return Err(anyhow!(
-                    "timed out waiting for {selector}; its last text was {last:?}"
+                    "timed out waiting for {selector}; its last text was {last:?} (page {url:?}, errors shown: {errors:?})"
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Waits until `selector`'s attribute `name` satisfies `accept`, and returns its value.
+    pub async fn wait_for_attribute(
+        &self,
+        selector: &str,
+        name: &str,
+        accept: impl Fn(&str) -> bool,
+    ) -> Result<String> {
+        let deadline = Instant::now() + WAIT;
+        let script = format!(
+            "const e = document.querySelector({}); return e ? e.getAttribute({}) : null;",
+            serde_json::to_string(selector)?,
+            serde_json::to_string(name)?
+        );
+        let mut last = None;
+        loop {
+            if let Some(value) = self.eval(&script).await?.as_str() {
+                if accept(value) {
+                    return Ok(value.to_string());
+                }
+                last = Some(value.to_string());
+            }
+            if Instant::now() > deadline {
+                return Err(anyhow!(
+                    "timed out waiting for {selector}'s {name}; it was last {last:?}"
                 ));
             }
             tokio::time::sleep(Duration::from_millis(50)).await;

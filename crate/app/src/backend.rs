@@ -85,30 +85,35 @@ pub fn install_device_loss_hook(gpu: Rc<GpuContext>) {
     hook.forget();
 }
 
-/// Installs `window.genscopeMemory()`, which returns `{wasmBytes, gpuLiveBuffers, gpuResultBuffersCreated}`: the wasm
-/// linear memory's size and the tensor buffers held on the GPU, for the long-use checks (memory must stay flat).
+/// Installs `window.genscopeMemory()`, which resolves to `{wasmBytes, workerWasmBytes, gpuLiveBuffers,
+/// gpuResultBuffersCreated}`: the page's and the inference worker's wasm linear memory and the tensor buffers held on
+/// the GPU, for the long-use checks (memory must stay flat).
 pub fn install_memory_probe() {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
-    let probe = Closure::<dyn Fn() -> js_sys::Object>::new(|| {
-        let wasm_bytes = wasm_bindgen::memory()
-            .dyn_into::<js_sys::WebAssembly::Memory>()
-            .map(|m| {
-                m.buffer()
-                    .unchecked_into::<js_sys::ArrayBuffer>()
-                    .byte_length()
-            })
-            .unwrap_or(0);
-        let gpu = genscope_webgpu::buffer_counts();
-        let out = js_sys::Object::new();
-        for (key, value) in [
-            ("wasmBytes", f64::from(wasm_bytes)),
-            ("gpuLiveBuffers", gpu.live as f64),
-            ("gpuResultBuffersCreated", gpu.results_created as f64),
-        ] {
-            let _ = js_sys::Reflect::set(&out, &key.into(), &value.into());
-        }
-        out
+    let probe = Closure::<dyn Fn() -> js_sys::Promise>::new(|| {
+        wasm_bindgen_futures::future_to_promise(async {
+            let wasm_bytes = wasm_bindgen::memory()
+                .dyn_into::<js_sys::WebAssembly::Memory>()
+                .map(|m| {
+                    m.buffer()
+                        .unchecked_into::<js_sys::ArrayBuffer>()
+                        .byte_length()
+                })
+                .unwrap_or(0);
+            let worker_bytes = crate::worker::worker_memory_bytes().await;
+            let gpu = genscope_webgpu::buffer_counts();
+            let out = js_sys::Object::new();
+            for (key, value) in [
+                ("wasmBytes", f64::from(wasm_bytes)),
+                ("workerWasmBytes", worker_bytes),
+                ("gpuLiveBuffers", gpu.live as f64),
+                ("gpuResultBuffersCreated", gpu.results_created as f64),
+            ] {
+                let _ = js_sys::Reflect::set(&out, &key.into(), &value.into());
+            }
+            Ok(out.into())
+        })
     });
     if let Some(window) = web_sys::window() {
         let _ = js_sys::Reflect::set(&window, &"genscopeMemory".into(), probe.as_ref());

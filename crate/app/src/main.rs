@@ -5,13 +5,19 @@
 
 mod app;
 mod backend;
+mod engine;
 mod models;
 mod pages;
 mod panic;
 mod url;
 mod widgets;
+pub mod worker;
 
 fn main() {
+    // The inference worker starts this same wasm without a window; `worker::genscope_worker_start` takes over there.
+    if web_sys::window().is_none() {
+        return;
+    }
     panic::install_hook();
     let root = gloo::utils::document()
         .get_element_by_id("app")

@@ -1,13 +1,10 @@
-//! Fetching what the pages run: checked asset downloads, model cards, and models built on the current backend.
+//! Fetching what the pages run: checked asset downloads, model cards and weights (built by [`crate::engine`]).
 
 use std::rc::Rc;
 
-use genscope_core::backend::Backend;
-use genscope_core::cpu::CpuBackend;
 use genscope_core::manifest::AssetManifest;
 use genscope_core::nn::HostWeights;
 use genscope_core::weights::read_safetensors;
-use genscope_webgpu::{GpuContext, WgpuBackend};
 
 /// Downloads `path` and checks it against the manifest's size and SHA-256, with a message naming the file.
 pub async fn fetch_asset(manifest: &AssetManifest, path: &str) -> Result<Vec<u8>, String> {
@@ -51,64 +48,6 @@ pub async fn fetch_weights(manifest: &AssetManifest, name: &str) -> Result<HostW
     read_safetensors(&bytes)
         .map(|(weights, _)| weights)
         .map_err(|e| format!("{path}: {e}"))
-}
-
-/// A model built on one of the two backends: `C` on the CPU, `G` on WebGPU with its backend.
-pub enum OnBackend<C, G> {
-    /// candle-core in wasm.
-    Cpu(C),
-    /// WGSL kernels on the WebGPU device.
-    Gpu(Rc<WgpuBackend>, G),
-}
-
-/// Runs `$body` with `$backend` bound to the model's backend and `$model` to the model, whichever backend it is.
-macro_rules! on_backend {
-    ($loaded:expr, |$backend:ident, $model:ident| $body:expr) => {
-        match $loaded {
-            $crate::models::OnBackend::Cpu($model) => {
-                let $backend = &genscope_core::cpu::CpuBackend;
-                $body
-            }
-            $crate::models::OnBackend::Gpu(gpu, $model) => {
-                let $backend = &**gpu;
-                $body
-            }
-        }
-    };
-}
-pub(crate) use on_backend;
-
-/// Builds a model from host weights on the WebGPU device when there is one, else on the CPU, and checks that
-/// every tensor in the file was used.
-pub fn build<C, G>(
-    gpu: Option<&Rc<GpuContext>>,
-    weights: &HostWeights,
-    cpu: impl FnOnce(&CpuBackend, &mut HostWeights) -> genscope_core::Result<C>,
-    webgpu: impl FnOnce(&WgpuBackend, &mut HostWeights) -> genscope_core::Result<G>,
-) -> Result<OnBackend<C, G>, String> {
-    let mut weights = weights.clone();
-    let built = match gpu {
-        Some(gpu) => {
-            let backend = Rc::new(WgpuBackend::new(Rc::clone(gpu)));
-            webgpu(&backend, &mut weights).map(|model| OnBackend::Gpu(backend, model))
-        }
-        None => cpu(&CpuBackend, &mut weights).map(OnBackend::Cpu),
-    }
-    .map_err(|e| e.to_string())?;
-    weights.finish().map_err(|e| e.to_string())?;
-    Ok(built)
-}
-
-/// Uploads `data` as `shape` and reads back what `f` computes from it.
-pub async fn run_on<B: Backend>(
-    backend: &B,
-    data: &[f32],
-    shape: &[usize],
-    f: impl FnOnce(&B::Tensor) -> genscope_core::Result<B::Tensor>,
-) -> Result<Vec<f32>, String> {
-    let input = backend.upload(data, shape).map_err(|e| e.to_string())?;
-    let output = f(&input).map_err(|e| e.to_string())?;
-    backend.read(&output).await.map_err(|e| e.to_string())
 }
 
 /// Milliseconds since the page started, for timing decodes.

@@ -3,20 +3,38 @@
 
 use genscope_core::query::{self, Query};
 
-/// The query part of the current hash.
-pub fn current_query() -> Query {
-    let hash = web_sys::window()
-        .and_then(|w| w.location().hash().ok())
-        .unwrap_or_default();
-    Query::parse(hash.split_once('?').map_or("", |(_, q)| q))
+thread_local! {
+    /// The hash the page last read or wrote. A different one in the address bar is a link the visitor opened whose
+    /// `hashchange` has not been handled yet.
+    static SEEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
 }
 
-/// Replaces the URL with `#/<page>?<pairs>` without adding a history entry.
+fn current_hash() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().hash().ok())
+        .unwrap_or_default()
+}
+
+/// The query part of the current hash.
+pub fn current_query() -> Query {
+    let hash = current_hash();
+    let query = Query::parse(hash.split_once('?').map_or("", |(_, q)| q));
+    SEEN.with(|seen| *seen.borrow_mut() = Some(hash));
+    query
+}
+
+/// Replaces the URL with `#/<page>?<pairs>` without adding a history entry. Skipped when the visitor has just
+/// opened another link (the page's debounced write must not overwrite it; the page re-reads it instead).
 pub fn replace(page: &str, pairs: &[(&str, String)]) {
+    let now = current_hash();
+    if SEEN.with(|seen| seen.borrow().as_ref().is_some_and(|seen| *seen != now)) {
+        return;
+    }
     let url = format!("#/{page}?{}", query::encode(pairs));
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }
+    SEEN.with(|seen| *seen.borrow_mut() = Some(current_hash()));
 }
 
 /// True when the current hash is on `page` (`#/page` or `#/page?…`).

@@ -5,20 +5,17 @@
 
 use std::rc::Rc;
 
-use genscope_core::backend::Backend;
 use genscope_core::card::ModelConfig;
-use genscope_core::classifier::Classifier;
-use genscope_core::cpu::CpuBackend;
-use genscope_core::gan::{Discriminator, GanConfig, Generator};
+use genscope_core::gan::GanConfig;
 use genscope_core::latent::{gaussian_latents, slerp, truncate};
 use genscope_core::query::Query;
 use genscope_core::weights::read_safetensors;
-use genscope_webgpu::WgpuBackend;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::app::{Load, SiteContext};
-use crate::models::{self, on_backend, ModelCard, OnBackend};
+use crate::engine::{Model, Op, Spec};
+use crate::models::{self, ModelCard};
 use crate::url;
 use crate::widgets::{draw_gray, save_png, ErrorPanel, ModelCardPanel};
 
@@ -34,13 +31,6 @@ const DEFAULT_MODEL: &str = "dcgan-mnist";
 const NEIGHBOURS: usize = 8;
 const NEIGHBOUR_SIGMA: f32 = 0.35;
 
-type GeneratorOn = OnBackend<Generator<CpuBackend>, Generator<WgpuBackend>>;
-/// The discriminator and the data set's classifier, on one backend.
-type Critics = OnBackend<
-    (Discriminator<CpuBackend>, Classifier<CpuBackend>),
-    (Discriminator<WgpuBackend>, Classifier<WgpuBackend>),
->;
-
 /// A DCGAN on the current backend with its discriminator, the data set's classifier and its card.
 pub struct LoadedGan {
     /// The card (with the timeline of generator snapshots).
@@ -49,8 +39,9 @@ pub struct LoadedGan {
     pub config: GanConfig,
     /// What it runs on, as the status line names it.
     pub backend: String,
-    generator: GeneratorOn,
-    critics: Critics,
+    generator: Model,
+    /// The discriminator and the data set's classifier, together.
+    critics: Model,
     /// Class names of the data set.
     pub classes: [&'static str; 10],
 }
@@ -62,34 +53,19 @@ impl PartialEq for LoadedGan {
 }
 
 /// Generates `z` (`n × latent`) with `generator`: images in [0, 1], `n × 784`.
-async fn generate(generator: &GeneratorOn, latent: usize, z: &[f32]) -> Result<Vec<f32>, String> {
-    let shape = [z.len() / latent, latent];
-    let images = on_backend!(generator, |b, g| models::run_on(b, z, &shape, |t| g
-        .generate(b, t))
-    .await)?;
+async fn generate(generator: &Model, z: &[f32]) -> Result<Vec<f32>, String> {
+    let images = generator.run_one(Op::Generate, z).await?;
     Ok(images.into_iter().map(|v| (v + 1.0) * 0.5).collect())
 }
 
 impl LoadedGan {
     /// Labels (class, probability) and discriminator scores (sigmoid) of `images` in [0, 1].
     async fn judge(&self, images: &[f32]) -> Result<Vec<(usize, f32, f32)>, String> {
-        let n = images.len() / (PX * PX);
-        let text = |e: genscope_core::Error| e.to_string();
-        let (logits, scores) = on_backend!(&self.critics, |b, pair| {
-            let (discriminator, classifier) = pair;
-            let flat = b.upload(images, &[n, PX * PX]).map_err(text)?;
-            let logits = b
-                .read(&classifier.logits(b, &flat).map_err(text)?)
-                .await
-                .map_err(text)?;
-            let scaled: Vec<f32> = images.iter().map(|v| v * 2.0 - 1.0).collect();
-            let square = b.upload(&scaled, &[n, 1, PX, PX]).map_err(text)?;
-            let scores = b
-                .read(&discriminator.logits(b, &square).map_err(text)?)
-                .await
-                .map_err(text)?;
-            (logits, scores)
-        });
+        let Ok([logits, scores]) =
+            <[Vec<f32>; 2]>::try_from(self.critics.run(Op::Judge, images).await?)
+        else {
+            return Err("the critics returned the wrong number of results".into());
+        };
         Ok(logits
             .chunks(10)
             .zip(scores)
@@ -127,12 +103,12 @@ async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, String> {
     let mut weights = models::fetch_weights(manifest, name).await?;
     genscope_core::gan::fold_generator_batch_norms(&mut weights)
         .map_err(|e| format!("{name}: {e}"))?;
-    let generator = models::build(
+    let generator = Model::load(
         site.gpu.as_ref(),
-        &only(&weights, "generator."),
-        |b, w| Generator::new(b, config.clone(), w),
-        |b, w| Generator::new(b, config.clone(), w),
+        Spec::Generator(config.clone()),
+        only(&weights, "generator."),
     )
+    .await
     .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
     let dataset = if name.contains("fashion") {
         "fashion"
@@ -156,22 +132,12 @@ async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, String> {
         both.insert(n.to_string(), shape.to_vec(), data.to_vec())
             .map_err(|e| e.to_string())?;
     }
-    let critics = models::build(
+    let critics = Model::load(
         site.gpu.as_ref(),
-        &both,
-        |b, w| {
-            Ok((
-                Discriminator::new(b, config.clone(), w)?,
-                Classifier::new(b, classifier_config.clone(), w)?,
-            ))
-        },
-        |b, w| {
-            Ok((
-                Discriminator::new(b, config.clone(), w)?,
-                Classifier::new(b, classifier_config.clone(), w)?,
-            ))
-        },
+        Spec::Critics(config.clone(), classifier_config),
+        both,
     )
+    .await
     .map_err(|e| {
         // Both models load together; the tensor named in the error says whose file is at fault.
         let e = e.to_string();
@@ -182,10 +148,7 @@ async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, String> {
         };
         format!("assets/models/{file}.safetensors: {e}")
     })?;
-    let backend = match generator {
-        OnBackend::Gpu(..) => site.backend.label(),
-        OnBackend::Cpu(_) => "wasm CPU".to_string(),
-    };
+    let backend = generator.backend_label(|| site.backend.label());
     Ok(LoadedGan {
         classes: classes_of(name),
         card: Rc::new(card),
@@ -279,7 +242,8 @@ pub fn GanPage() -> Html {
     let loaded = use_state(|| Load::<Rc<LoadedGan>>::Loading);
     let notes = use_state(Vec::<String>::new);
     let error = use_state(|| None::<String>);
-    let grid_ms = use_state(|| None::<f64>);
+    // The last grid's time and the backend that drew it (a switch shows the old one until the new grid is drawn).
+    let grid_ms = use_state(|| None::<(f64, String)>);
     let judged = use_state(Vec::<(usize, f32, f32)>::new);
     let watching = use_state(|| false);
     let speed = use_state(|| 0.02f32);
@@ -355,12 +319,13 @@ pub fn GanPage() -> Html {
                     let z = state.latents(gan.config.latent);
                     wasm_bindgen_futures::spawn_local(async move {
                         let started = models::now_ms();
-                        match generate(&gan.generator, gan.config.latent, &z).await {
+                        match generate(&gan.generator, &z).await {
                             Ok(images) => {
-                                grid_ms.set(Some(models::now_ms() - started));
+                                let ms = models::now_ms() - started;
                                 if let Some(c) = grid_ref.cast::<HtmlCanvasElement>() {
                                     draw_grid(&c, &images, SIDE);
                                 }
+                                grid_ms.set(Some((ms, gan.backend.clone())));
                                 match gan.judge(&images).await {
                                     Ok(j) => judged.set(j),
                                     Err(e) => error.set(Some(format!("labelling failed: {e}"))),
@@ -430,7 +395,7 @@ pub fn GanPage() -> Html {
                                 error.clone(),
                             );
                             wasm_bindgen_futures::spawn_local(async move {
-                                match generate(&gan.generator, latent, &z).await {
+                                match generate(&gan.generator, &z).await {
                                     Ok(images) => {
                                         if let Some(c) = grid_ref.cast::<HtmlCanvasElement>() {
                                             draw_grid(&c, &images, SIDE);
@@ -610,9 +575,9 @@ pub fn GanPage() -> Html {
                     <button id="save-grid" onclick={save}>{ "Save PNG" }</button>
                 </div>
                 <p class="muted small" id="grid-time">{
-                    match (*grid_ms, *fps, *watching) {
+                    match (&*grid_ms, *fps, *watching) {
                         (_, Some(f), true) => format!("watching: {f:.1} frames/s · {}", gan.backend),
-                        (Some(ms), _, _) => format!("grid of 64 in {ms:.1} ms · {}", gan.backend),
+                        (Some((ms, backend)), _, _) => format!("grid of 64 in {ms:.1} ms · {backend}"),
                         _ => "generating…".into(),
                     }
                 }</p>
@@ -682,14 +647,14 @@ fn Explore(props: &ExploreProps) -> Html {
                 });
                 wasm_bindgen_futures::spawn_local(async move {
                     if let (Ok(images), Some(c)) = (
-                        generate(&gan.generator, latent, &batch).await,
+                        generate(&gan.generator, &batch).await,
                         neighbours_ref.cast::<HtmlCanvasElement>(),
                     ) {
                         draw_grid(&c, &images, 3);
                     }
                     if let Some(strip) = strip {
                         if let (Ok(images), Some(c)) = (
-                            generate(&gan.generator, latent, &strip).await,
+                            generate(&gan.generator, &strip).await,
                             strip_ref.cast::<HtmlCanvasElement>(),
                         ) {
                             draw_grid(&c, &images, 8);
@@ -744,7 +709,7 @@ fn Timeline(props: &TimelineProps) -> Html {
     let playing = use_state(|| false);
     let canvas_ref = use_node_ref();
     let status = use_state(String::new);
-    let cache = use_mut_ref(std::collections::HashMap::<String, Rc<GeneratorOn>>::new);
+    let cache = use_mut_ref(std::collections::HashMap::<String, Rc<Model>>::new);
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
     let last = snapshots.len().saturating_sub(1);
     let current = (*index).min(last);
@@ -775,13 +740,12 @@ fn Timeline(props: &TimelineProps) -> Html {
                                         .map_err(|e| format!("{path}: {e}"))?;
                                     // The last entry is the shipped model, which holds the discriminator too.
                                     let weights = only(&weights, "generator.");
-                                    let config = gan.config.clone();
-                                    models::build(
+                                    Model::load(
                                         site.gpu.as_ref(),
-                                        &weights,
-                                        |b, w| Generator::new(b, config.clone(), w),
-                                        |b, w| Generator::new(b, config.clone(), w),
+                                        Spec::Generator(gan.config.clone()),
+                                        weights,
                                     )
+                                    .await
                                     .map_err(|e| format!("{path}: {e}"))
                                 };
                                 match loaded.await {
@@ -799,7 +763,7 @@ fn Timeline(props: &TimelineProps) -> Html {
                         };
                         let z =
                             truncate(&gaussian_latents(seed, 16, gan.config.latent), truncation);
-                        match generate(&generator, gan.config.latent, &z).await {
+                        match generate(&generator, &z).await {
                             Ok(images) => {
                                 if let Some(c) = canvas_ref.cast::<HtmlCanvasElement>() {
                                     draw_grid(&c, &images, 8);

@@ -4,24 +4,21 @@
 //! so the sampling controls redraw the distribution without a forward pass and "Back" restores a step exactly.
 //! A visitor can also open their own llama2.c checkpoint (with its tokenizer) or safetensors LM.
 
-use std::cell::RefCell;
 use std::rc::Rc;
 
-use genscope_core::backend::Backend;
 use genscope_core::card::ModelConfig;
-use genscope_core::cpu::CpuBackend;
-use genscope_core::lm::{KvCache, Lm, LmConfig};
+use genscope_core::lm::LmConfig;
 use genscope_core::nn::HostWeights;
 use genscope_core::query::Query;
 use genscope_core::sampling::{distribution, Distribution, Sampler, SamplingSettings};
 use genscope_core::tokenizer::Tokenizer;
 use genscope_core::weights::read_lm_files;
-use genscope_webgpu::WgpuBackend;
 use web_sys::{HtmlInputElement, HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
 use crate::app::{Load, SiteContext};
-use crate::models::{self, on_backend, ModelCard, OnBackend, Shared};
+use crate::engine::{Model, Op, Spec};
+use crate::models::{self, ModelCard, Shared};
 use crate::url;
 use crate::widgets::{ErrorPanel, ModelCardPanel};
 
@@ -46,8 +43,8 @@ pub struct LoadedLm {
     pub tokenizer: Shared<Tokenizer>,
     /// What it runs on, as the status line names it.
     pub backend: String,
-    model: OnBackend<Lm<CpuBackend>, Lm<WgpuBackend>>,
-    cache: RefCell<Option<OnBackend<KvCache<CpuBackend>, KvCache<WgpuBackend>>>>,
+    /// The model, with its KV cache beside it (in the inference worker on the CPU).
+    model: Model,
 }
 
 impl PartialEq for LoadedLm {
@@ -70,52 +67,14 @@ impl LoadedLm {
     /// Feeds `tokens` after `keep` cached positions (a fresh cache when `keep` is 0) and returns the next-token
     /// logits and the last position's attention.
     async fn feed(&self, keep: usize, tokens: &[u32]) -> Result<StepOutput, String> {
-        let text = |e: genscope_core::Error| e.to_string();
         let (heads, n) = (self.config.n_heads, tokens.len());
-        // The cache is borrowed only while commands are recorded, never across an await.
-        let (logits, attention) = {
-            let mut slot = self.cache.borrow_mut();
-            match (&self.model, &mut *slot) {
-                (OnBackend::Cpu(lm), Some(OnBackend::Cpu(cache))) if keep > 0 => {
-                    cache.truncate(keep);
-                    let out = lm.forward(&CpuBackend, tokens, cache, true).map_err(text)?;
-                    (OnBackend::Cpu(out.logits), OnBackend::Cpu(out.attention))
-                }
-                (OnBackend::Gpu(b, lm), Some(OnBackend::Gpu(_, cache))) if keep > 0 => {
-                    cache.truncate(keep);
-                    let out = lm.forward(&**b, tokens, cache, true).map_err(text)?;
-                    (
-                        OnBackend::Gpu(Rc::clone(b), out.logits),
-                        OnBackend::Gpu(Rc::clone(b), out.attention),
-                    )
-                }
-                (OnBackend::Cpu(lm), _) => {
-                    let mut cache = lm.new_cache(&CpuBackend).map_err(text)?;
-                    let out = lm
-                        .forward(&CpuBackend, tokens, &mut cache, true)
-                        .map_err(text)?;
-                    *slot = Some(OnBackend::Cpu(cache));
-                    (OnBackend::Cpu(out.logits), OnBackend::Cpu(out.attention))
-                }
-                (OnBackend::Gpu(b, lm), _) => {
-                    let mut cache = lm.new_cache(&**b).map_err(text)?;
-                    let out = lm.forward(&**b, tokens, &mut cache, true).map_err(text)?;
-                    *slot = Some(OnBackend::Gpu(Rc::clone(b), cache));
-                    (
-                        OnBackend::Gpu(Rc::clone(b), out.logits),
-                        OnBackend::Gpu(Rc::clone(b), out.attention),
-                    )
-                }
-            }
+        let op = Op::Feed {
+            keep,
+            tokens: tokens.to_vec(),
         };
-        let logits = on_backend!(&logits, |b, t| b.read(t).await.map_err(text)?);
-        let layers = on_backend!(&attention, |b, layers| {
-            let mut all = Vec::with_capacity(layers.len());
-            for t in layers {
-                all.push(b.read(t).await.map_err(text)?);
-            }
-            all
-        });
+        let mut parts = self.model.run(op, &[]).await?.into_iter();
+        let logits = parts.next().ok_or("the model returned no logits")?;
+        let layers = parts;
         // Each layer is [heads, n, context]: keep the last query row of every head.
         let attention = layers
             .into_iter()
@@ -134,13 +93,13 @@ impl LoadedLm {
 }
 
 /// Builds a language model on the current backend; errors name `weights_file`, where the weights came from.
-fn build_lm(
+async fn build_lm(
     site: &SiteContext,
     name: String,
     card: Option<Rc<ModelCard>>,
     config: LmConfig,
     tokenizer: Tokenizer,
-    weights: &HostWeights,
+    weights: HostWeights,
     weights_file: &str,
 ) -> Result<LoadedLm, String> {
     if tokenizer.len() != config.vocab_size {
@@ -150,17 +109,10 @@ fn build_lm(
             config.vocab_size
         ));
     }
-    let model = models::build(
-        site.gpu.as_ref(),
-        weights,
-        |b, w| Lm::new(b, config.clone(), w),
-        |b, w| Lm::new(b, config.clone(), w),
-    )
-    .map_err(|e| format!("{weights_file}: {e}"))?;
-    let backend = match model {
-        OnBackend::Gpu(..) => site.backend.label(),
-        OnBackend::Cpu(_) => "wasm CPU".to_string(),
-    };
+    let model = Model::load(site.gpu.as_ref(), Spec::Lm(config.clone()), weights)
+        .await
+        .map_err(|e| format!("{weights_file}: {e}"))?;
+    let backend = model.backend_label(|| site.backend.label());
     Ok(LoadedLm {
         name,
         card,
@@ -168,7 +120,6 @@ fn build_lm(
         tokenizer: Shared(Rc::new(tokenizer)),
         backend,
         model,
-        cache: RefCell::new(None),
     })
 }
 
@@ -192,13 +143,14 @@ async fn load_shipped(site: &SiteContext, name: &str) -> Result<LoadedLm, String
         Some(Rc::new(card)),
         config,
         tokenizer,
-        &weights,
+        weights,
         &format!("assets/models/{name}.safetensors"),
     )
+    .await
 }
 
 /// Builds the visitor's model from their files (see [`read_lm_files`] for what they may be).
-fn open_own_model(
+async fn open_own_model(
     site: &SiteContext,
     file_name: &str,
     bytes: &[u8],
@@ -207,7 +159,7 @@ fn open_own_model(
     let (config, tokenizer, weights) =
         read_lm_files(file_name, bytes, tokenizer_bytes).map_err(|e| e.to_string())?;
     let name = format!("your model ({file_name})");
-    build_lm(site, name, None, config, tokenizer, &weights, file_name)
+    build_lm(site, name, None, config, tokenizer, weights, file_name).await
 }
 
 /// A token of the text and how it came to be there.
@@ -462,15 +414,9 @@ async fn back(lm: Rc<LoadedLm>, doc: Rc<Doc>) -> Result<Doc, String> {
     next.attention = next.attention_history.pop().flatten();
     let all: Vec<u32> = next.tokens.iter().map(|t| t.id).collect();
     let window: Vec<u32> = all[all.len().saturating_sub(window_len)..].to_vec();
-    if doc.window.len() == window.len() + 1 && doc.window.starts_with(&window) {
-        // The cache still holds the window: forget the last position (the next forward overwrites it).
-        if let Some(cache) = &mut *lm.cache.borrow_mut() {
-            match cache {
-                OnBackend::Cpu(c) => c.truncate(window.len()),
-                OnBackend::Gpu(_, c) => c.truncate(window.len()),
-            }
-        }
-    } else {
+    // When the cache still holds the window, the next step keeps only its positions (the forward overwrites the
+    // last one); otherwise (the token had caused a slide) the window is run again.
+    if !(doc.window.len() == window.len() + 1 && doc.window.starts_with(&window)) {
         lm.feed(0, &window).await?;
     }
     next.window = window;
@@ -844,15 +790,18 @@ pub fn LmPage() -> Html {
                 <OpenOwnModel on_open={{
                     let (site, own, model, error) = (site.clone(), own.clone(), model.clone(), error.clone());
                     Callback::from(move |(file_name, bytes, tokenizer): (String, Vec<u8>, Option<Vec<u8>>)| {
-                        match open_own_model(&site, &file_name, &bytes, tokenizer.as_deref()) {
-                            Ok(lm) => {
-                                let name = lm.name.clone();
-                                own.set(Some(Rc::new(lm)));
-                                model.set(Some(name));
-                                error.set(None);
+                        let (site, own, model, error) = (site.clone(), own.clone(), model.clone(), error.clone());
+                        wasm_bindgen_futures::spawn_local(async move {
+                            match open_own_model(&site, &file_name, &bytes, tokenizer.as_deref()).await {
+                                Ok(lm) => {
+                                    let name = lm.name.clone();
+                                    own.set(Some(Rc::new(lm)));
+                                    model.set(Some(name));
+                                    error.set(None);
+                                }
+                                Err(e) => error.set(Some(e)),
                             }
-                            Err(e) => error.set(Some(e)),
-                        }
+                        });
                     })
                 }} />
             </div>

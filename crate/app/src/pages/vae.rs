@@ -8,18 +8,17 @@
 use std::rc::Rc;
 
 use genscope_core::card::ModelConfig;
-use genscope_core::cpu::CpuBackend;
 use genscope_core::dataset::LabelledImages;
 use genscope_core::latent::{grid_2d, lerp, slerp};
 use genscope_core::query;
-use genscope_core::vae::{Vae, VaeConfig};
-use genscope_webgpu::WgpuBackend;
+use genscope_core::vae::VaeConfig;
 use wasm_bindgen::JsCast;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::app::{Load, SiteContext};
-use crate::models::{self, on_backend, ModelCard, OnBackend, Shared};
+use crate::engine::{Model, Op, Spec};
+use crate::models::{self, ModelCard, Shared};
 use crate::url;
 use crate::widgets::{draw_gray, save_png, ErrorPanel, ModelCardPanel};
 
@@ -60,7 +59,7 @@ pub struct LoadedVae {
     pub config: VaeConfig,
     /// What it runs on, as the status line names it.
     pub backend: String,
-    model: OnBackend<Vae<CpuBackend>, Vae<WgpuBackend>>,
+    model: Model,
 }
 
 /// Two loaded models are the same only if they are the same load (a reload on another backend is a change).
@@ -73,33 +72,20 @@ impl PartialEq for LoadedVae {
 impl LoadedVae {
     /// Latents (`n × latent`, row-major) → `n` images of intensities in [0, 1].
     pub async fn decode(&self, z: &[f32]) -> Result<Vec<f32>, String> {
-        let shape = [z.len() / self.config.latent, self.config.latent];
-        on_backend!(&self.model, |b, m| models::run_on(b, z, &shape, |t| m
-            .decode(b, t))
-        .await)
+        self.model.run_one(Op::Decode, z).await
     }
 
     /// Latents → Bernoulli logits.
     async fn decode_logits(&self, z: &[f32]) -> Result<Vec<f32>, String> {
-        let shape = [z.len() / self.config.latent, self.config.latent];
-        on_backend!(&self.model, |b, m| models::run_on(b, z, &shape, |t| m
-            .decode_logits(b, t))
-        .await)
+        self.model.run_one(Op::DecodeLogits, z).await
     }
 
     /// Images → posterior means and log-variances.
     pub async fn encode(&self, images: &[f32]) -> Result<(Vec<f32>, Vec<f32>), String> {
-        let shape = [images.len() / self.config.pixels(), self.config.pixels()];
-        let text = |e: genscope_core::Error| e.to_string();
-        on_backend!(&self.model, |b, m| {
-            use genscope_core::backend::Backend;
-            let x = b.upload(images, &shape).map_err(text)?;
-            let (mean, log_var) = m.encode(b, &x).map_err(text)?;
-            Ok((
-                b.read(&mean).await.map_err(text)?,
-                b.read(&log_var).await.map_err(text)?,
-            ))
-        })
+        match <[Vec<f32>; 2]>::try_from(self.model.run(Op::Encode, images).await?) {
+            Ok([mean, log_var]) => Ok((mean, log_var)),
+            Err(_) => Err("the encoder returned the wrong number of results".into()),
+        }
     }
 }
 
@@ -115,17 +101,10 @@ async fn load_vae(site: &SiteContext, name: &str) -> Result<LoadedVae, String> {
         ));
     };
     let weights = models::fetch_weights(manifest, name).await?;
-    let model = models::build(
-        site.gpu.as_ref(),
-        &weights,
-        |b, w| Vae::new(b, config.clone(), w),
-        |b, w| Vae::new(b, config.clone(), w),
-    )
-    .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
-    let backend = match model {
-        OnBackend::Gpu(..) => site.backend.label(),
-        OnBackend::Cpu(_) => "wasm CPU".to_string(),
-    };
+    let model = Model::load(site.gpu.as_ref(), Spec::Vae(config.clone()), weights)
+        .await
+        .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
+    let backend = model.backend_label(|| site.backend.label());
     Ok(LoadedVae {
         card: Rc::new(card),
         config,
@@ -255,7 +234,8 @@ pub fn VaePage() -> Html {
     let scatter = use_state(|| None::<Rc<Vec<[f32; 2]>>>);
     let show_scatter = use_state(|| true);
     let encoded = use_state(|| None::<Rc<Encoded>>);
-    let decode_ms = use_state(|| None::<f64>);
+    // The last decode's time and the backend that drew it (a switch shows the old one until the new picture is drawn).
+    let decode_ms = use_state(|| None::<(f64, String)>);
     let ends = use_state(|| (None::<Vec<f32>>, None::<Vec<f32>>));
     let slerp_mode = use_state(|| true);
     let picker_page = use_state(|| 0usize);
@@ -397,9 +377,11 @@ pub fn VaePage() -> Html {
                                     .and_then(|n| n.parse::<u64>().ok())
                                     .unwrap_or(0);
                                 let _ = c.set_attribute("data-decodes", &(n + 1).to_string());
+                                // The point this picture shows (decodes finish after the move that asked for them).
+                                let _ = c.set_attribute("data-z", &query::format_numbers(&point));
                             }
                             let done = models::now_ms();
-                            decode_ms.set(Some(done - started));
+                            decode_ms.set(Some((done - started, vae.backend.clone())));
                             if since > 0.0 {
                                 record_latency(done - since);
                             }
@@ -707,8 +689,8 @@ pub fn VaePage() -> Html {
                             height={vae.config.height.to_string()} class="pixelated big"></canvas>
                         <p id="z-readout" class="mono">{ format!("z = ({readout})") }</p>
                         <p class="muted small" id="decode-time">{
-                            match *decode_ms {
-                                Some(ms) => format!("decode {ms:.2} ms · {}", vae.backend),
+                            match &*decode_ms {
+                                Some((ms, backend)) => format!("decode {ms:.2} ms · {backend}"),
                                 None => "decoding…".into(),
                             }
                         }</p>
