@@ -11,7 +11,8 @@ use genscope_e2e::{artefact_dir, Browser, Site, WebGpu};
 #[ignore = "a benchmark: run by `cargo xtask bench`, which builds dist/bench first"]
 async fn browser_bench() -> Result<()> {
     let site = Site::serve()?;
-    let browser = Browser::launch(WebGpu::Off).await?;
+    // WebGPU on: the page times both backends (SwiftShader where the machine has no GPU).
+    let browser = Browser::launch(WebGpu::On).await?;
     browser.goto(&site.url("bench/index.html")).await?;
     let deadline = Instant::now() + Duration::from_secs(900);
     loop {

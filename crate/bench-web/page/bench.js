@@ -1,6 +1,6 @@
 // The browser bench: medians and percentiles from one run in this page, written into #results as JSON
 // (`cargo xtask bench` reads it from there into bench/results.json).
-import init, { lm_decode, vae_decode_ms, gan_grid_ms } from './pkg/genscope_bench_web.js';
+import init, { lm_decode, vae_decode_ms, gan_grid_ms, webgpu_adapter } from './pkg/genscope_bench_web.js';
 
 const status = document.getElementById('status');
 
@@ -34,8 +34,8 @@ async function run() {
   status.textContent = 'VAE decode…';
   await breathe();
   const [vae, vaeConfig] = await model('vae-mnist-z2');
-  vae_decode_ms(vae, vaeConfig, 50);
-  const frames = Array.from(vae_decode_ms(vae, vaeConfig, 2000));
+  await vae_decode_ms('cpu', vae, vaeConfig, 50);
+  const frames = Array.from(await vae_decode_ms('cpu', vae, vaeConfig, 2000));
   results.vae_decode_ms_wasm_cpu = {
     frames: frames.length, p50: percentile(frames, 0.5), p95: percentile(frames, 0.95), max: Math.max(...frames),
   };
@@ -43,8 +43,8 @@ async function run() {
   status.textContent = 'GAN grid…';
   await breathe();
   const [gan, ganConfig] = await model('dcgan-mnist');
-  gan_grid_ms(gan, ganConfig, 1);
-  const grids = Array.from(gan_grid_ms(gan, ganConfig, 9));
+  await gan_grid_ms('cpu', gan, ganConfig, 1);
+  const grids = Array.from(await gan_grid_ms('cpu', gan, ganConfig, 9));
   results.gan_grid64_wasm_cpu = { runs: grids.length, median_ms: percentile(grids, 0.5) };
 
   // Ours and candle-transformers alternate, so drift in the machine's speed hits both alike.
@@ -55,7 +55,7 @@ async function run() {
     for (const engine of ['ours', 'candle']) {
       status.textContent = `LM decode, ${engine}, round ${round + 1} of 3…`;
       await breathe();
-      const [rate, ids] = lm_decode(engine, lm, lmConfig, 16, 240);
+      const [rate, ids] = await lm_decode(engine, lm, lmConfig, 16, 240);
       rates[engine].push(rate);
       decoded[engine] = ids;
     }
@@ -67,6 +67,33 @@ async function run() {
     ours, candle_transformers: candle, same_tokens: decoded.ours === decoded.candle,
   };
   results.lm_vs_candle_wasm = ours / candle;
+  // WebGPU in the same page, fewer repetitions: on a machine without a GPU it is software (SwiftShader), hundreds
+  // of times slower. A browser without WebGPU records why instead.
+  try {
+    status.textContent = 'WebGPU: VAE decode…';
+    await breathe();
+    results.webgpu_adapter = await webgpu_adapter();
+    await vae_decode_ms('webgpu', vae, vaeConfig, 3);
+    const gpuFrames = Array.from(await vae_decode_ms('webgpu', vae, vaeConfig, 30));
+    results.vae_decode_ms_webgpu = {
+      frames: gpuFrames.length, p50: percentile(gpuFrames, 0.5), p95: percentile(gpuFrames, 0.95),
+    };
+    status.textContent = 'WebGPU: GAN grid…';
+    await breathe();
+    await gan_grid_ms('webgpu', gan, ganConfig, 1);
+    const gpuGrids = Array.from(await gan_grid_ms('webgpu', gan, ganConfig, 3));
+    results.gan_grid64_webgpu = { runs: gpuGrids.length, median_ms: percentile(gpuGrids, 0.5) };
+    status.textContent = 'WebGPU: LM decode…';
+    await breathe();
+    const [gpuRate, gpuIds] = await lm_decode('ours-webgpu', lm, lmConfig, 16, 24);
+    results.lm_tokens_per_s_webgpu = {
+      workload: '24 greedy tokens after a 16-token prompt, lm-shakespeare', ours: gpuRate,
+      same_first_tokens_as_cpu: decoded.ours.startsWith(gpuIds),
+    };
+  } catch (error) {
+    results.webgpu_error = String(error);
+  }
+
   results.vae_decode_p95_ms_wasm_cpu = results.vae_decode_ms_wasm_cpu.p95;
   results.gan_grid64_ms_wasm_cpu = results.gan_grid64_wasm_cpu.median_ms;
 

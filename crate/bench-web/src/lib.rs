@@ -1,6 +1,6 @@
 //! The engine of the browser bench page (`bench/index.html` in `dist/`, built by `cargo xtask bench`): the shipped
-//! models timed on wasm CPU, and our LM timed side by side with candle-transformers' `llama2_c` on the same
-//! weights in the same page, so the ratio comes from one run on one machine.
+//! models timed on wasm CPU and on WebGPU, and our LM timed side by side with candle-transformers' `llama2_c` on the
+//! same weights in the same page, so the ratios come from one run on one machine.
 //!
 //! The workloads are plain functions over a clock, so the native test below checks that both LMs decode the same
 //! tokens (a speed ratio between two engines that disagree would mean nothing).
@@ -30,14 +30,6 @@ fn js(e: impl std::fmt::Display) -> JsError {
     JsError::new(&e.to_string())
 }
 
-/// A CPU tensor's values (what `Backend::read` gives, without an executor: the CPU backend has nothing to await).
-fn host(tensor: &Tensor) -> genscope_core::Result<Vec<f32>> {
-    tensor
-        .flatten_all()
-        .and_then(|t| t.to_vec1::<f32>())
-        .map_err(|e| genscope_core::Error::Backend(e.to_string()))
-}
-
 /// The index of the largest logit (greedy decoding).
 fn argmax(logits: &[f32]) -> u32 {
     logits
@@ -53,24 +45,25 @@ fn argmax(logits: &[f32]) -> u32 {
         .0 as u32
 }
 
-/// Greedy decoding of `tokens` tokens after `prompt` with our LM on the CPU backend: the ids and the
-/// milliseconds the decode took (the prompt's forward pass not included).
-pub fn lm_ours(
+/// Greedy decoding of `tokens` tokens after `prompt` with our LM on `backend`: the ids and the milliseconds the
+/// decode took (the prompt's forward pass not included). Each token's logits are read back, as the page does.
+pub async fn lm_ours<B: Backend>(
+    backend: &B,
     config: &LmConfig,
     weights: &HostWeights,
     prompt: &[u32],
     tokens: usize,
     clock: &dyn Fn() -> f64,
 ) -> genscope_core::Result<(Vec<u32>, f64)> {
-    let lm = Lm::new(&CpuBackend, config.clone(), &mut weights.clone())?;
-    let mut cache = lm.new_cache(&CpuBackend)?;
-    let out = lm.forward(&CpuBackend, prompt, &mut cache, false)?;
-    let mut last = argmax(&host(&out.logits)?);
+    let lm = Lm::new(backend, config.clone(), &mut weights.clone())?;
+    let mut cache = lm.new_cache(backend)?;
+    let out = lm.forward(backend, prompt, &mut cache, false)?;
+    let mut last = argmax(&backend.read(&out.logits).await?);
     let mut ids = vec![last];
     let started = clock();
     for _ in 1..tokens {
-        let out = lm.forward(&CpuBackend, &[last], &mut cache, false)?;
-        last = argmax(&host(&out.logits)?);
+        let out = lm.forward(backend, &[last], &mut cache, false)?;
+        last = argmax(&backend.read(&out.logits).await?);
         ids.push(last);
     }
     Ok((ids, clock() - started))
@@ -142,21 +135,140 @@ fn load<C: serde::de::DeserializeOwned>(
     Ok((config, weights))
 }
 
-/// Tokens a second of greedy decoding (`tokens` after a `prompt`-token prompt) with `engine` (`ours` or
-/// `candle`), and the decoded ids joined by commas (so the page can check both engines agree).
+/// Decodes `frames` seeded latents one at a time (upload, decode, read back), each timed: what a drag costs.
+async fn vae_frames<B: Backend>(
+    backend: &B,
+    config: &VaeConfig,
+    mut weights: HostWeights,
+    frames: usize,
+) -> genscope_core::Result<Vec<f64>> {
+    let vae = Vae::new(backend, config.clone(), &mut weights)?;
+    let latents = gaussian_latents(7, frames, config.latent);
+    let mut times = Vec::with_capacity(frames);
+    for z in latents.chunks(config.latent) {
+        let started = now_ms();
+        let z = backend.upload(z, &[1, z.len()])?;
+        backend.read(&vae.decode(backend, &z)?).await?;
+        times.push(now_ms() - started);
+    }
+    Ok(times)
+}
+
+/// Generates `runs` seeded 64-sample grids, each timed from upload to read-back.
+async fn gan_grids<B: Backend>(
+    backend: &B,
+    config: &GanConfig,
+    weights: &HostWeights,
+    runs: usize,
+) -> genscope_core::Result<Vec<f64>> {
+    let mut generator_weights = HostWeights::new();
+    for name in weights.names().filter(|n| n.starts_with("generator.")) {
+        let (shape, data) = weights.get(name).expect("listed");
+        generator_weights.insert(name, shape.to_vec(), data.to_vec())?;
+    }
+    let generator = Generator::new(backend, config.clone(), &mut generator_weights)?;
+    let mut times = Vec::with_capacity(runs);
+    for run in 0..runs {
+        let started = now_ms();
+        let z = gaussian_latents(run as u64, 64, config.latent);
+        let z = backend.upload(&z, &[64, config.latent])?;
+        backend.read(&generator.generate(backend, &z)?).await?;
+        times.push(now_ms() - started);
+    }
+    Ok(times)
+}
+
+#[cfg(target_arch = "wasm32")]
+thread_local! {
+    static WEBGPU: std::cell::RefCell<Option<std::rc::Rc<genscope_webgpu::WgpuBackend>>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// The page's WebGPU backend, opened on first use.
+#[cfg(target_arch = "wasm32")]
+async fn webgpu() -> Result<std::rc::Rc<genscope_webgpu::WgpuBackend>, JsError> {
+    if let Some(backend) = WEBGPU.with(|w| w.borrow().clone()) {
+        return Ok(backend);
+    }
+    let gpu = genscope_webgpu::GpuContext::new().await.map_err(js)?;
+    let backend = std::rc::Rc::new(genscope_webgpu::WgpuBackend::new(std::rc::Rc::new(gpu)));
+    WEBGPU.with(|w| *w.borrow_mut() = Some(std::rc::Rc::clone(&backend)));
+    Ok(backend)
+}
+
+/// The WebGPU adapter the page's WebGPU figures ran on (opening the device if needed).
+#[cfg(target_arch = "wasm32")]
 #[wasm_bindgen]
-pub fn lm_decode(
-    engine: &str,
-    weights: &[u8],
-    config_json: &str,
+pub async fn webgpu_adapter() -> Result<String, JsError> {
+    Ok(webgpu().await?.context().adapter().to_string())
+}
+
+/// Runs `$work` with `$b` bound to the backend named `$name` (`cpu` or `webgpu`).
+macro_rules! on_backend {
+    ($name:expr, |$b:ident| $work:expr) => {
+        match $name {
+            "cpu" => {
+                let $b = &CpuBackend;
+                $work.await.map_err(js)
+            }
+            #[cfg(target_arch = "wasm32")]
+            "webgpu" => {
+                let gpu = webgpu().await?;
+                let $b = &*gpu;
+                $work.await.map_err(js)
+            }
+            other => Err(js(format!("unknown backend {other}"))),
+        }
+    };
+}
+
+/// The bench page's VAE figure: per-frame decode times in milliseconds on `backend` (`cpu` or `webgpu`).
+#[wasm_bindgen]
+pub async fn vae_decode_ms(
+    backend: String,
+    weights: Vec<u8>,
+    config_json: String,
+    frames: usize,
+) -> Result<Vec<f64>, JsError> {
+    let (config, weights): (VaeConfig, _) = load(&weights, &config_json)?;
+    on_backend!(backend.as_str(), |b| vae_frames(
+        b, &config, weights, frames
+    ))
+}
+
+/// The bench page's GAN figure: times in milliseconds of `runs` 64-sample grids on `backend`.
+#[wasm_bindgen]
+pub async fn gan_grid_ms(
+    backend: String,
+    weights: Vec<u8>,
+    config_json: String,
+    runs: usize,
+) -> Result<Vec<f64>, JsError> {
+    let (config, weights): (GanConfig, HostWeights) = load(&weights, &config_json)?;
+    on_backend!(backend.as_str(), |b| gan_grids(b, &config, &weights, runs))
+}
+
+/// Tokens a second of greedy decoding (`tokens` after a `prompt`-token prompt) with `engine` (`ours` on the CPU,
+/// `ours-webgpu`, or candle-transformers' `candle`), and the decoded ids joined by commas (so the page can check the
+/// engines agree).
+#[wasm_bindgen]
+pub async fn lm_decode(
+    engine: String,
+    weights: Vec<u8>,
+    config_json: String,
     prompt: usize,
     tokens: usize,
 ) -> Result<js_sys::Array, JsError> {
-    let (config, weights): (LmConfig, _) = load(weights, config_json)?;
+    let (config, weights): (LmConfig, _) = load(&weights, &config_json)?;
     let prompt: Vec<u32> = (0..prompt as u32).map(|i| 1 + i % 40).collect();
-    let (ids, ms) = match engine {
-        "ours" => lm_ours(&config, &weights, &prompt, tokens, &now_ms).map_err(js)?,
+    let (ids, ms) = match engine.as_str() {
         "candle" => lm_candle(&config, &weights, &prompt, tokens, &now_ms).map_err(js)?,
+        "ours" => on_backend!("cpu", |b| lm_ours(
+            b, &config, &weights, &prompt, tokens, &now_ms
+        ))?,
+        "ours-webgpu" => on_backend!("webgpu", |b| lm_ours(
+            b, &config, &weights, &prompt, tokens, &now_ms
+        ))?,
         other => return Err(js(format!("unknown engine {other}"))),
     };
     let ids: Vec<String> = ids.iter().map(u32::to_string).collect();
@@ -164,51 +276,6 @@ pub fn lm_decode(
     out.push(&((tokens - 1) as f64 * 1000.0 / ms).into());
     out.push(&ids.join(",").into());
     Ok(out)
-}
-
-/// Milliseconds of each of `frames` VAE decodes (one z → pixels each, read back), on wasm CPU.
-#[wasm_bindgen]
-pub fn vae_decode_ms(
-    weights: &[u8],
-    config_json: &str,
-    frames: usize,
-) -> Result<Vec<f64>, JsError> {
-    let (config, mut weights): (VaeConfig, _) = load(weights, config_json)?;
-    let vae = Vae::new(&CpuBackend, config.clone(), &mut weights).map_err(js)?;
-    let latents = gaussian_latents(7, frames, config.latent);
-    latents
-        .chunks(config.latent)
-        .map(|z| {
-            let started = now_ms();
-            let z = CpuBackend.upload(z, &[1, z.len()]).map_err(js)?;
-            host(&vae.decode(&CpuBackend, &z).map_err(js)?).map_err(js)?;
-            Ok(now_ms() - started)
-        })
-        .collect()
-}
-
-/// Milliseconds of each of `runs` 8×8 GAN grids (64 samples in one batch, read back), on wasm CPU.
-#[wasm_bindgen]
-pub fn gan_grid_ms(weights: &[u8], config_json: &str, runs: usize) -> Result<Vec<f64>, JsError> {
-    let (config, weights): (GanConfig, HostWeights) = load(weights, config_json)?;
-    let mut generator_weights = HostWeights::new();
-    for name in weights.names().filter(|n| n.starts_with("generator.")) {
-        let (shape, data) = weights.get(name).expect("listed");
-        generator_weights
-            .insert(name, shape.to_vec(), data.to_vec())
-            .map_err(js)?;
-    }
-    let generator =
-        Generator::new(&CpuBackend, config.clone(), &mut generator_weights).map_err(js)?;
-    (0..runs)
-        .map(|run| {
-            let started = now_ms();
-            let z = gaussian_latents(run as u64, 64, config.latent);
-            let z = CpuBackend.upload(&z, &[64, config.latent]).map_err(js)?;
-            host(&generator.generate(&CpuBackend, &z).map_err(js)?).map_err(js)?;
-            Ok(now_ms() - started)
-        })
-        .collect()
 }
 
 #[cfg(test)]
@@ -229,7 +296,9 @@ mod tests {
                 .unwrap();
         let prompt: Vec<u32> = (0..16).map(|i| 1 + i % 40).collect();
         let clock = || 0.0;
-        let (ours, _) = lm_ours(&config, &weights, &prompt, 32, &clock).unwrap();
+        let (ours, _) =
+            pollster::block_on(lm_ours(&CpuBackend, &config, &weights, &prompt, 32, &clock))
+                .unwrap();
         let (candle, _) = lm_candle(&config, &weights, &prompt, 32, &clock).unwrap();
         assert_eq!(ours, candle);
     }

@@ -19,6 +19,20 @@ impl From<candle_core::Error> for Error {
     }
 }
 
+/// The values of a contiguous f32 tensor that records no gradient, for the direct loops below. `None` otherwise:
+/// the trainer's tensors (which record gradients) and other layouts keep to candle's ops.
+fn with_values<R>(t: &Tensor, f: impl FnOnce(&[f32]) -> R) -> Option<R> {
+    if t.track_op() || t.dtype() != DType::F32 || !t.is_contiguous() {
+        return None;
+    }
+    let (storage, layout) = t.storage_and_layout();
+    let candle_core::Storage::Cpu(candle_core::CpuStorage::F32(data)) = &*storage else {
+        return None;
+    };
+    let start = layout.start_offset();
+    Some(f(&data[start..start + t.elem_count()]))
+}
+
 /// `x · weightᵀ` for a single row `x` (a decode step), as one dot product per output over contiguous rows of the
 /// weight. candle's gemm is built for matrices and pays for packing and dispatch on a single row; this loop reads the
 /// weight once, straight through. `None` where it does not apply: several rows, another layout or dtype, or tensors
@@ -27,19 +41,121 @@ fn single_row_product(x: &Tensor, weight: &Tensor) -> Result<Option<Tensor>> {
     let (&[1, inputs], &[outputs, _]) = (x.dims(), weight.dims()) else {
         return Ok(None);
     };
-    if x.track_op() || weight.track_op() || weight.dtype() != DType::F32 || !weight.is_contiguous()
-    {
+    if x.track_op() {
         return Ok(None);
     }
     let row = x.to_dtype(DType::F32)?.flatten_all()?.to_vec1::<f32>()?;
-    let (storage, layout) = weight.storage_and_layout();
-    let candle_core::Storage::Cpu(candle_core::CpuStorage::F32(data)) = &*storage else {
-        return Ok(None);
+    let out = with_values(weight, |matrix| {
+        matrix
+            .chunks_exact(inputs)
+            .map(|w| dot(&row, w))
+            .collect::<Vec<f32>>()
+    });
+    out.map(|out| Ok(Tensor::from_vec(out, (1, outputs), &Device::Cpu)?))
+        .transpose()
+}
+
+/// RMS norm over rows, in one pass per row (candle's version is five tensor ops, each allocating).
+fn rms_norm_direct(x: &Tensor, weight: &Tensor, eps: f32) -> Option<Result<Tensor>> {
+    let width = weight.elem_count();
+    let out = with_values(x, |x| {
+        with_values(weight, |w| {
+            let mut out = Vec::with_capacity(x.len());
+            for row in x.chunks_exact(width) {
+                let mean_square = row.iter().map(|v| v * v).sum::<f32>() / width as f32;
+                let scale = (mean_square + eps).sqrt();
+                out.extend(row.iter().zip(w).map(|(v, w)| v / scale * w));
+            }
+            out
+        })
+    })??;
+    Some(Tensor::from_vec(out, x.dims(), &Device::Cpu).map_err(Error::from))
+}
+
+/// Rotary embedding of rows of heads, pair by pair (candle's version is ten tensor ops).
+fn rope_direct(x: &Tensor, head_dim: usize, start: usize, theta: f32) -> Option<Result<Tensor>> {
+    let (rows, width) = rope_dims(x.dims(), head_dim).ok()?;
+    let pairs = head_dim / 2;
+    let (cos, sin) = rope_tables(rows, start, head_dim, theta);
+    let out = with_values(x, |x| {
+        let mut out = vec![0f32; x.len()];
+        for r in 0..rows {
+            for head in 0..width / head_dim {
+                let at = r * width + head * head_dim;
+                for p in 0..pairs {
+                    let (c, s) = (cos[r * pairs + p], sin[r * pairs + p]);
+                    let (x0, x1) = (x[at + 2 * p], x[at + 2 * p + 1]);
+                    out[at + 2 * p] = x0 * c - x1 * s;
+                    out[at + 2 * p + 1] = x0 * s + x1 * c;
+                }
+            }
+        }
+        out
+    })?;
+    Some(Tensor::from_vec(out, (rows, width), &Device::Cpu).map_err(Error::from))
+}
+
+/// Causal attention straight over the cache's rows: no per-head copies of the keys and values (candle's version
+/// gathers `[heads, t, head_dim]` copies of both every step) and no mask tensor.
+fn attention_direct(
+    q: &Tensor,
+    keys: &Tensor,
+    values: &Tensor,
+    n: usize,
+    a: AttentionShape,
+    want_weights: bool,
+) -> Option<Result<(Tensor, Option<Tensor>)>> {
+    let (h, hd, t) = (a.heads, a.head_dim, a.start + n);
+    let rep = h / a.kv_heads;
+    let kv_width = a.kv_heads * hd;
+    let scale = (hd as f32).sqrt();
+    let (out, probabilities) = with_values(q, |q| {
+        with_values(keys, |keys| {
+            with_values(values, |values| {
+                let mut out = vec![0f32; n * h * hd];
+                let mut probabilities = vec![0f32; h * n * t];
+                for head in 0..h {
+                    let kv = (head / rep) * hd;
+                    for i in 0..n {
+                        let query = &q[i * h * hd + head * hd..][..hd];
+                        let visible = a.start + i + 1;
+                        let p = &mut probabilities[(head * n + i) * t..][..t];
+                        for (j, score) in p.iter_mut().enumerate().take(visible) {
+                            *score = dot(query, &keys[j * kv_width + kv..][..hd]) / scale;
+                        }
+                        let max = p[..visible]
+                            .iter()
+                            .copied()
+                            .fold(f32::NEG_INFINITY, f32::max);
+                        let mut sum = 0.0;
+                        for score in &mut p[..visible] {
+                            *score = (*score - max).exp();
+                            sum += *score;
+                        }
+                        let row = &mut out[i * h * hd + head * hd..][..hd];
+                        for (j, score) in p[..visible].iter_mut().enumerate() {
+                            *score /= sum;
+                            let value = &values[j * kv_width + kv..][..hd];
+                            for (o, v) in row.iter_mut().zip(value) {
+                                *o += *score * v;
+                            }
+                        }
+                    }
+                }
+                (out, probabilities)
+            })
+        })
+    })???;
+    let build = || -> Result<(Tensor, Option<Tensor>)> {
+        let out = Tensor::from_vec(out, (n, h * hd), &Device::Cpu)?;
+        let weights = if want_weights {
+            Some(Tensor::from_vec(probabilities, (h, n, t), &Device::Cpu)?)
+        } else {
+            None
+        };
+        Ok((out, weights))
     };
-    let start = layout.start_offset();
-    let matrix = &data[start..start + outputs * inputs];
-    let out: Vec<f32> = matrix.chunks_exact(inputs).map(|w| dot(&row, w)).collect();
-    Ok(Some(Tensor::from_vec(out, (1, outputs), &Device::Cpu)?))
+    Some(build())
 }
 
 /// A dot product with eight independent sums, which the compiler turns into SIMD (wasm simd128 in the browser).
@@ -156,6 +272,9 @@ impl Backend for CpuBackend {
             (&[_, d], &[w]) if d == w => {}
             (a, b) => return Err(Error::Shape(format!("rms_norm: x {a:?}, weight {b:?}"))),
         }
+        if let Some(direct) = rms_norm_direct(x, weight, eps) {
+            return direct;
+        }
         let mean_square = x.sqr()?.mean_keepdim(1)?;
         Ok(x.broadcast_div(&(mean_square + f64::from(eps))?.sqrt()?)?
             .broadcast_mul(weight)?)
@@ -163,6 +282,9 @@ impl Backend for CpuBackend {
 
     fn rope(&self, x: &Tensor, head_dim: usize, start: usize, theta: f32) -> Result<Tensor> {
         let (rows, width) = rope_dims(x.dims(), head_dim)?;
+        if let Some(direct) = rope_direct(x, head_dim, start, theta) {
+            return direct;
+        }
         let pairs = head_dim / 2;
         let (cos, sin) = rope_tables(rows, start, head_dim, theta);
         let cos = Tensor::from_vec(cos, (rows, 1, pairs, 1), &Device::Cpu)?;
@@ -187,6 +309,10 @@ impl Backend for CpuBackend {
     fn write_rows(&self, cache: &Tensor, rows: &Tensor, at: usize) -> Result<Tensor> {
         match (cache.dims(), rows.dims()) {
             (&[capacity, d], &[n, d2]) if d == d2 && at + n <= capacity => {
+                // Outside training, write into the cache's own storage instead of copying all of it per token.
+                if !cache.track_op() && !rows.track_op() && cache.slice_set(rows, 0, at).is_ok() {
+                    return Ok(cache.clone());
+                }
                 Ok(cache.slice_assign(&[at..at + n, 0..d], rows)?)
             }
             (c, r) => Err(Error::Shape(format!(
@@ -204,6 +330,9 @@ impl Backend for CpuBackend {
         want_weights: bool,
     ) -> Result<(Tensor, Option<Tensor>)> {
         let n = attention_dims(q.dims(), keys.dims(), values.dims(), a)?;
+        if let Some(direct) = attention_direct(q, keys, values, n, a, want_weights) {
+            return direct;
+        }
         let (h, kvh, hd, t) = (a.heads, a.kv_heads, a.head_dim, a.start + n);
         let rep = h / kvh;
         let q = q.reshape((n, h, hd))?.transpose(0, 1)?.contiguous()?; // [h, n, hd]
@@ -264,13 +393,86 @@ impl Backend for CpuBackend {
 mod tests {
     use super::*;
 
+    fn values(n: usize, k: usize) -> Vec<f32> {
+        (0..n).map(|i| ((i * k) % 23) as f32 / 7.0 - 1.5).collect()
+    }
+
+    fn host(t: &Tensor) -> Vec<f32> {
+        t.flatten_all().unwrap().to_vec1::<f32>().unwrap()
+    }
+
+    fn assert_close(a: &[f32], b: &[f32], what: &str) {
+        assert_eq!(a.len(), b.len(), "{what}");
+        for (i, (x, y)) in a.iter().zip(b).enumerate() {
+            assert!((x - y).abs() < 1e-5, "{what}[{i}]: {x} vs {y}");
+        }
+    }
+
+    /// The same tensor recording gradients, which sends the op through candle's own (general) path.
+    fn tracked(t: &Tensor) -> Tensor {
+        candle_core::Var::from_tensor(t).unwrap().as_tensor().clone()
+    }
+
+    /// The direct loops (decode outside training) give what candle's ops give: RMS norm, RoPE, and causal
+    /// attention over a cache with grouped heads, several query rows and a start offset.
+    #[test]
+    fn direct_decode_ops_match_candles_ops() {
+        let b = CpuBackend;
+        let x = b.upload(&values(3 * 16, 7), &[3, 16]).unwrap();
+        let w = b.upload(&values(16, 3), &[16]).unwrap();
+        assert!(rms_norm_direct(&x, &w, 1e-5).is_some());
+        assert!(rms_norm_direct(&tracked(&x), &w, 1e-5).is_none());
+        assert_close(
+            &host(&b.rms_norm(&x, &w, 1e-5).unwrap()),
+            &host(&b.rms_norm(&tracked(&x), &w, 1e-5).unwrap()),
+            "rms_norm",
+        );
+        assert!(rope_direct(&x, 8, 5, 10_000.0).is_some());
+        assert_close(
+            &host(&b.rope(&x, 8, 5, 10_000.0).unwrap()),
+            &host(&b.rope(&tracked(&x), 8, 5, 10_000.0).unwrap()),
+            "rope",
+        );
+        let shape = AttentionShape {
+            heads: 4,
+            kv_heads: 2,
+            head_dim: 8,
+            start: 2,
+        };
+        let q = b.upload(&values(3 * 32, 5), &[3, 32]).unwrap();
+        let keys = b.upload(&values(10 * 16, 11), &[10, 16]).unwrap();
+        let cached = b.upload(&values(10 * 16, 13), &[10, 16]).unwrap();
+        let (direct, direct_weights) = b.attention(&q, &keys, &cached, shape, true).unwrap();
+        let (general, general_weights) = b
+            .attention(&tracked(&q), &keys, &cached, shape, true)
+            .unwrap();
+        assert_close(&host(&direct), &host(&general), "attention output");
+        assert_close(
+            &host(&direct_weights.unwrap()),
+            &host(&general_weights.unwrap()),
+            "attention weights",
+        );
+    }
+
+    /// Outside training the cache is written in place (no copy of the whole cache per token); the rows land where
+    /// the copying version puts them.
+    #[test]
+    fn write_rows_writes_the_cache_in_place() {
+        let b = CpuBackend;
+        let cache = b.upload(&[0.0; 12], &[4, 3]).unwrap();
+        let rows = b.upload(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0], &[2, 3]).unwrap();
+        let written = b.write_rows(&cache, &rows, 1).unwrap();
+        let expected = [0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.0, 0.0, 0.0];
+        assert_eq!(host(&written), expected);
+        assert_eq!(host(&cache), expected, "the cache's own storage holds the rows");
+        let copied = b.write_rows(&tracked(&b.upload(&[0.0; 12], &[4, 3]).unwrap()), &rows, 1);
+        assert_eq!(host(&copied.unwrap()), expected);
+    }
+
     /// The single-row path gives what candle's matrix product gives for the same row.
     #[test]
     fn a_single_row_matches_the_matrix_product() {
         let (inputs, outputs) = (37, 19);
-        let values = |n: usize, k: usize| -> Vec<f32> {
-            (0..n).map(|i| ((i * k) % 23) as f32 / 7.0 - 1.5).collect()
-        };
         let weight = CpuBackend
             .upload(&values(outputs * inputs, 5), &[outputs, inputs])
             .unwrap();

@@ -176,7 +176,7 @@ pub fn run_all(filter: Option<&str>) -> Result<()> {
     let results = json!({
         "machine": machine(),
         "gpu_adapter": adapter,
-        "note": "native: criterion medians; browser: the bench page (dist/bench) in headless Chromium on wasm CPU, medians and percentiles; both from one `cargo xtask bench` run",
+        "note": "native: criterion medians; browser: the bench page (dist/bench) in headless Chromium on wasm CPU and WebGPU, medians and percentiles; both from one `cargo xtask bench` run",
         "browser": browser,
         "lm_vs_candle_wasm": browser["lm_vs_candle_wasm"],
         "vae_decode_p95_ms_wasm_cpu": browser["vae_decode_p95_ms_wasm_cpu"],
@@ -244,7 +244,7 @@ pub fn run_all(filter: Option<&str>) -> Result<()> {
             .as_f64()
             .unwrap_or(f64::NAN)
     };
-    writeln!(md, "\n## In the browser ({chromium}, headless, wasm CPU)\n")?;
+    writeln!(md, "\n## In the browser ({chromium}, headless)\n")?;
     writeln!(md, "The bench page (`dist/bench/`, built by `cargo xtask bench`) times the shipped models with the site's own wasm build settings, and runs our LM and candle-transformers' `llama2_c` alternately in the same page.\n")?;
     writeln!(md, "| benchmark | figure |")?;
     writeln!(md, "|---|---|")?;
@@ -278,7 +278,53 @@ pub fn run_all(filter: Option<&str>) -> Result<()> {
         b(&["lm_vs_candle_wasm"]),
         browser["lm_tokens_per_s_wasm_cpu"]["same_tokens"]
     )?;
-    writeln!(md, "\nWebGPU in the browser is SwiftShader (software) on this machine; its figures are in the e2e test output (`cargo xtask test`), not here.")?;
+    writeln!(md, "\n### WebGPU in the same page\n")?;
+    match browser["webgpu_error"].as_str() {
+        Some(error) => writeln!(md, "No WebGPU figures: {error}")?,
+        None => {
+            writeln!(
+                md,
+                "Adapter: {}. Fewer repetitions than on the CPU: a software adapter is hundreds of times slower.\n",
+                browser["webgpu_adapter"].as_str().unwrap_or("unknown")
+            )?;
+            writeln!(
+                md,
+                "| benchmark | WebGPU | wasm CPU | ratio CPU/WebGPU time |"
+            )?;
+            writeln!(md, "|---|---|---|---|")?;
+            let (gpu_vae, cpu_vae) = (
+                b(&["vae_decode_ms_webgpu", "p50"]),
+                b(&["vae_decode_ms_wasm_cpu", "p50"]),
+            );
+            writeln!(
+                md,
+                "| VAE decode, one frame, p50 of {} | {gpu_vae:.2} ms (p95 {:.2} ms) | {cpu_vae:.3} ms | {:.3} |",
+                b(&["vae_decode_ms_webgpu", "frames"]),
+                b(&["vae_decode_ms_webgpu", "p95"]),
+                cpu_vae / gpu_vae
+            )?;
+            let (gpu_gan, cpu_gan) = (
+                b(&["gan_grid64_webgpu", "median_ms"]),
+                b(&["gan_grid64_wasm_cpu", "median_ms"]),
+            );
+            writeln!(
+                md,
+                "| GAN grid of 64, median of {} | {gpu_gan:.0} ms | {cpu_gan:.1} ms | {:.3} |",
+                b(&["gan_grid64_webgpu", "runs"]),
+                cpu_gan / gpu_gan
+            )?;
+            let (gpu_lm, cpu_lm) = (
+                b(&["lm_tokens_per_s_webgpu", "ours"]),
+                b(&["lm_tokens_per_s_wasm_cpu", "ours"]),
+            );
+            writeln!(
+                md,
+                "| LM decode, 24 tokens after 16 (tokens/s; same first tokens as the CPU: {}) | {gpu_lm:.1} | {cpu_lm:.0} | {:.3} |",
+                browser["lm_tokens_per_s_webgpu"]["same_first_tokens_as_cpu"],
+                gpu_lm / cpu_lm
+            )?;
+        }
+    }
     std::fs::write(root.join("BENCHMARKS.md"), md)?;
     println!("{}", serde_json::to_string_pretty(&results)?);
     Ok(())
