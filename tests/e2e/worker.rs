@@ -131,3 +131,118 @@ async fn without_the_worker_script_the_models_run_on_the_page() -> Result<()> {
     );
     browser.close().await
 }
+
+/// Clicks the LM page's Step button and returns the chart's revision from before the click.
+async fn step(browser: &Browser) -> Result<serde_json::Value> {
+    browser
+        .eval(
+            "const before = document.querySelector('#chart').dataset.revision; \
+             document.querySelector('#lm-step').click(); return before;",
+        )
+        .await
+}
+
+/// Clicks the "Try again" button of the page's error panel.
+async fn try_again(browser: &Browser) -> Result<()> {
+    browser
+        .client()
+        .find(Locator::Css(".error-panel button"))
+        .await?
+        .click()
+        .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_crashed_worker_is_named_and_try_again_goes_on_where_the_page_was() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+
+    // VAE: the next decode after the crash fails with the panic's message; "Try again" keeps the point.
+    browser
+        .goto(&site.url("#/vae?model=vae-mnist-z2&z=1,-1"))
+        .await?;
+    browser
+        .wait_for_attribute("#decoded", "data-z", |z| z == "1,-1")
+        .await?;
+    let before = browser.canvas_pixels("#decoded").await?;
+    browser
+        .eval("window.genscopeCrashWorker(); return null;")
+        .await?;
+    // A move after the crash: it cannot be decoded.
+    browser
+        .eval("document.querySelector('#latent-map').dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true})); return null;")
+        .await?;
+    let message = browser
+        .wait_for_text(".error-panel", |t| t.contains("inference worker stopped"))
+        .await?;
+    ensure!(
+        message.contains("genscopeCrashWorker"),
+        "the panel does not carry the panic's message: {message}"
+    );
+    ensure!(
+        !browser.is_visible("#fatal").await?,
+        "the crash reached the page"
+    );
+    let moved = browser.text("#z-readout").await?.unwrap_or_default();
+    try_again(&browser).await?;
+    let z = browser
+        .wait_for_attribute("#decoded", "data-z", |z| z != "1,-1")
+        .await?;
+    ensure!(
+        !browser.is_visible(".error-panel").await?,
+        "the error stayed after Try again"
+    );
+    ensure!(
+        browser.text("#z-readout").await?.unwrap_or_default() == moved,
+        "the point changed with the reload"
+    );
+    let after = browser.canvas_pixels("#decoded").await?;
+    ensure!(
+        genscope_e2e::picture_distance(&after, &before) > 0.0,
+        "the moved point ({z}) did not decode to a new picture"
+    );
+    let memory = browser.eval("return window.genscopeMemory();").await?;
+    ensure!(
+        memory["workerWasmBytes"].as_f64().unwrap_or(0.0) > 0.0,
+        "no new worker took over: {memory}"
+    );
+
+    // LM: the text survives; the step after "Try again" continues it.
+    browser
+        .goto(&site.url("#/lm?model=lm-shakespeare&prompt=ROMEO%3A&seed=2"))
+        .await?;
+    browser.wait_visible("#chart").await?;
+    for _ in 0..3 {
+        let before = step(&browser).await?;
+        let before = before.as_str().unwrap_or_default().to_string();
+        browser
+            .wait_for_attribute("#chart", "data-revision", |r| r != before)
+            .await?;
+    }
+    let text = browser.text("#generated").await?.unwrap_or_default();
+    browser
+        .eval("window.genscopeCrashWorker(); return null;")
+        .await?;
+    step(&browser).await?;
+    browser
+        .wait_for_text(".error-panel", |t| t.contains("inference worker stopped"))
+        .await?;
+    try_again(&browser).await?;
+    browser.wait_for_text("#generated", |t| t == text).await?;
+    let before = step(&browser).await?;
+    let before = before.as_str().unwrap_or_default().to_string();
+    browser
+        .wait_for_attribute("#chart", "data-revision", |r| r != before)
+        .await?;
+    let longer = browser.text("#generated").await?.unwrap_or_default();
+    ensure!(
+        longer.starts_with(&text) && longer.len() > text.len(),
+        "the text did not go on from where it was: {text:?} → {longer:?}"
+    );
+    ensure!(
+        !browser.is_visible(".error-panel").await?,
+        "the LM page still shows an error"
+    );
+    browser.close().await
+}

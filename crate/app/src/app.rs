@@ -121,6 +121,7 @@ pub fn App() -> Html {
         let (detection, lost) = (detection.clone(), lost.clone());
         use_effect_with((), move |_| {
             backend::install_memory_probe();
+            crate::worker::install_crash_hook();
             wasm_bindgen_futures::spawn_local(async move {
                 let found = backend::detect().await;
                 if let Ok(gpu) = &found {

@@ -169,6 +169,9 @@ impl<B: Backend> Built<B> {
                         cache.truncate(*keep);
                         lm.forward(backend, tokens, cache, true).map_err(text)?
                     }
+                    None if *keep > 0 => {
+                        return Err("this model has no cached context to continue from".into())
+                    }
                     _ => {
                         let mut fresh = lm.new_cache(backend).map_err(text)?;
                         let out = lm

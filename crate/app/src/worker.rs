@@ -48,6 +48,8 @@ enum Action {
     Drop,
     /// Reply with the worker's wasm memory, in 64 KiB pages, as a one-number array.
     Memory,
+    /// Panic (no reply): how the e2e tests check that a crashed worker costs the visitor nothing.
+    Crash,
 }
 
 /// A message from the worker.
@@ -123,6 +125,9 @@ async fn execute(model: u32, action: Action, input: Vec<f32>) -> Option<Outcome>
             None
         }
         Action::Memory => Some(Ok(vec![vec![wasm_pages() as f32]])),
+        Action::Crash => {
+            panic!("the page asked the inference worker to stop (window.genscopeCrashWorker)")
+        }
     }
 }
 
@@ -300,14 +305,22 @@ fn spawn_worker() -> Result<web_sys::Worker, String> {
     options.set_type(web_sys::WorkerType::Module);
     let worker = web_sys::Worker::new_with_options(WORKER_SCRIPT, &options)
         .map_err(|e| format!("no Web Worker: {e:?}"))?;
+    // Events of a worker that has since been replaced (a stopped one's last error, say) are ignored.
+    let me = worker.clone();
     let on_message =
-        Closure::<dyn Fn(web_sys::MessageEvent)>::new(|event: web_sys::MessageEvent| {
-            on_worker_message(&event.data());
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |event: web_sys::MessageEvent| {
+            if is_current(&me) {
+                on_worker_message(&event.data());
+            }
         });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     on_message.forget();
     // A script that fails to load fires a plain `Event`; an uncaught exception an `ErrorEvent` with a message.
-    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(|event: web_sys::Event| {
+    let me = worker.clone();
+    let on_error = Closure::<dyn Fn(web_sys::Event)>::new(move |event: web_sys::Event| {
+        if !is_current(&me) {
+            return;
+        }
         let why = event.dyn_ref::<web_sys::ErrorEvent>().map_or_else(
             || "its script could not be loaded".to_string(),
             |e| e.message(),
@@ -317,6 +330,16 @@ fn spawn_worker() -> Result<web_sys::Worker, String> {
     worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
     on_error.forget();
     Ok(worker)
+}
+
+/// True while `worker` is the one starting or running.
+fn is_current(worker: &web_sys::Worker) -> bool {
+    CLIENT.with(|client| match &client.borrow().state {
+        State::Starting(current, _) | State::Running(current) => {
+            AsRef::<JsValue>::as_ref(current) == AsRef::<JsValue>::as_ref(worker)
+        }
+        _ => false,
+    })
 }
 
 fn on_worker_message(data: &JsValue) {
@@ -391,7 +414,7 @@ fn on_worker_failure(why: String) {
 /// Sends a request and waits for its reply (`None` for requests without one).
 async fn call(model: u32, action: Action, input: &[f32]) -> Option<Outcome> {
     ready().await;
-    let wants_reply = !matches!(action, Action::Drop);
+    let wants_reply = !matches!(action, Action::Drop | Action::Crash);
     let sent = CLIENT.with(|client| {
         let mut client = client.borrow_mut();
         let State::Running(worker) = &client.state else {
@@ -504,4 +527,22 @@ pub async fn worker_memory_bytes() -> f64 {
             .map_or(0.0, |&pages| f64::from(pages) * 65_536.0),
         _ => 0.0,
     }
+}
+
+/// Installs `window.genscopeCrashWorker()`, which makes the inference worker panic, so the e2e tests can check that
+/// the page names the failure and its "Try again" loads the model into a new worker.
+pub fn install_crash_hook() {
+    let hook = Closure::<dyn Fn()>::new(|| {
+        let running = CLIENT.with(|client| matches!(client.borrow().state, State::Running(_)));
+        if running {
+            wasm_bindgen_futures::spawn_local(async {
+                call(0, Action::Crash, &[]).await;
+            });
+        }
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"genscopeCrashWorker".into(), hook.as_ref());
+    }
+    // The hook lives as long as the page.
+    hook.forget();
 }

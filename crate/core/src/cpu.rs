@@ -410,7 +410,10 @@ mod tests {
 
     /// The same tensor recording gradients, which sends the op through candle's own (general) path.
     fn tracked(t: &Tensor) -> Tensor {
-        candle_core::Var::from_tensor(t).unwrap().as_tensor().clone()
+        candle_core::Var::from_tensor(t)
+            .unwrap()
+            .as_tensor()
+            .clone()
     }
 
     /// The direct loops (decode outside training) give what candle's ops give: RMS norm, RoPE, and causal
@@ -464,7 +467,11 @@ mod tests {
         let written = b.write_rows(&cache, &rows, 1).unwrap();
         let expected = [0.0, 0.0, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 0.0, 0.0, 0.0];
         assert_eq!(host(&written), expected);
-        assert_eq!(host(&cache), expected, "the cache's own storage holds the rows");
+        assert_eq!(
+            host(&cache),
+            expected,
+            "the cache's own storage holds the rows"
+        );
         let copied = b.write_rows(&tracked(&b.upload(&[0.0; 12], &[4, 3]).unwrap()), &rows, 1);
         assert_eq!(host(&copied.unwrap()), expected);
     }

@@ -608,7 +608,16 @@ pub fn GanPage() -> Html {
             { for (!notes.is_empty()).then(|| html! {
                 <div class="notice" id="url-notes" role="status">{ "The link's state could not all be used: " }{ notes.join("; ") }</div>
             }) }
-            { for (*error).clone().map(|e| html! { <ErrorPanel title="Something failed on this page" message={e} /> }) }
+            { for (*error).clone().map(|e| {
+                // "Try again" loads the model again (into a new inference worker if that one stopped); the page's
+                // state stays.
+                let (reload, error) = (reload.clone(), error.clone());
+                let retry = Callback::from(move |()| {
+                    error.set(None);
+                    reload.set(*reload + 1);
+                });
+                html! { <ErrorPanel title="Something failed on this page" message={e} on_retry={retry} /> }
+            }) }
             { body }
         </section>
     }
@@ -709,7 +718,13 @@ fn Timeline(props: &TimelineProps) -> Html {
     let playing = use_state(|| false);
     let canvas_ref = use_node_ref();
     let status = use_state(String::new);
-    let cache = use_mut_ref(std::collections::HashMap::<String, Rc<Model>>::new);
+    // Snapshot generators by file, for the GAN they were loaded with (another backend or a reload starts afresh).
+    let cache = use_mut_ref(|| {
+        (
+            0usize,
+            std::collections::HashMap::<String, Rc<Model>>::new(),
+        )
+    });
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
     let last = snapshots.len().saturating_sub(1);
     let current = (*index).min(last);
@@ -729,7 +744,11 @@ fn Timeline(props: &TimelineProps) -> Html {
                     (snapshot, site.manifest.clone())
                 {
                     wasm_bindgen_futures::spawn_local(async move {
-                        let cached = cache.borrow().get(&file).cloned();
+                        let owner = Rc::as_ptr(&gan) as usize;
+                        if cache.borrow().0 != owner {
+                            *cache.borrow_mut() = (owner, std::collections::HashMap::new());
+                        }
+                        let cached = cache.borrow().1.get(&file).cloned();
                         let generator = match cached {
                             Some(g) => g,
                             None => {
@@ -751,7 +770,7 @@ fn Timeline(props: &TimelineProps) -> Html {
                                 match loaded.await {
                                     Ok(g) => {
                                         let g = Rc::new(g);
-                                        cache.borrow_mut().insert(file.clone(), Rc::clone(&g));
+                                        cache.borrow_mut().1.insert(file.clone(), Rc::clone(&g));
                                         g
                                     }
                                     Err(e) => {
@@ -770,7 +789,11 @@ fn Timeline(props: &TimelineProps) -> Html {
                                 }
                                 status.set(format!("step {step}"));
                             }
-                            Err(e) => status.set(e),
+                            Err(e) => {
+                                // Load it afresh next time (its worker may have stopped).
+                                cache.borrow_mut().1.remove(&file);
+                                status.set(e);
+                            }
                         }
                     });
                 }

@@ -814,7 +814,16 @@ pub fn LmPage() -> Html {
                 <button id="lm-start" onclick={{ let r = restart.clone(); move |_| r.emit(()) }}>{ "Run prompt" }</button>
             </div>
             { controls }
-            { for (*error).clone().map(|e| html! { <ErrorPanel title="The language model stopped" message={e} /> }) }
+            { for (*error).clone().map(|e| {
+                // "Try again" loads the model again (into a new inference worker if that one stopped); the page's
+                // state stays.
+                let (reload, error) = (reload.clone(), error.clone());
+                let retry = Callback::from(move |()| {
+                    error.set(None);
+                    reload.set(*reload + 1);
+                });
+                html! { <ErrorPanel title="The language model stopped" message={e} on_retry={retry} /> }
+            }) }
             { body }
         </section>
     }

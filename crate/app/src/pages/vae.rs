@@ -745,7 +745,16 @@ pub fn VaePage() -> Html {
                     { "The link's state could not all be used: " }{ notes.join("; ") }
                 </div>
             }) }
-            { for (*error).clone().map(|e| html! { <ErrorPanel title="Something failed on this page" message={e} /> }) }
+            { for (*error).clone().map(|e| {
+                // "Try again" loads the model again (into a new inference worker if that one stopped); the page's
+                // state stays.
+                let (reload, error) = (reload.clone(), error.clone());
+                let retry = Callback::from(move |()| {
+                    error.set(None);
+                    reload.set(*reload + 1);
+                });
+                html! { <ErrorPanel title="Something failed on this page" message={e} on_retry={retry} /> }
+            }) }
             { body }
         </section>
     }
