@@ -378,10 +378,15 @@ async fn z16_sliders_and_prior_samples_change_the_image() -> Result<()> {
 async fn drag_latency_is_measured_on_both_backends() -> Result<()> {
     let site = Site::serve()?;
     let mut figures = serde_json::Map::new();
-    // wasm CPU with the models in the inference worker, and on the page's thread (`inference=page`) to compare.
+    // wasm CPU as shipped (the cursor decoded on the page's thread, the rest in the worker), and with the cursor's
+    // decode in the worker too (`inference=worker`) to compare.
     for (webgpu, name, prefix) in [
         (WebGpu::Off, "wasm_cpu", ""),
-        (WebGpu::Off, "wasm_cpu_page_thread", "?inference=page"),
+        (
+            WebGpu::Off,
+            "wasm_cpu_cursor_in_worker",
+            "?inference=worker",
+        ),
         (WebGpu::On, "webgpu", ""),
     ] {
         let browser = Browser::launch(webgpu).await?;

@@ -158,20 +158,22 @@ async fn a_crashed_worker_is_named_and_try_again_goes_on_where_the_page_was() ->
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::Off).await?;
 
-    // VAE: the next decode after the crash fails with the panic's message; "Try again" keeps the point.
+    // GAN: the next grid after the crash fails with the panic's message; "Try again" draws it, keeping the seed.
     browser
-        .goto(&site.url("#/vae?model=vae-mnist-z2&z=1,-1"))
+        .goto(&site.url("#/gan?model=dcgan-mnist&seed=5"))
         .await?;
     browser
-        .wait_for_attribute("#decoded", "data-z", |z| z == "1,-1")
+        .wait_for_text("#grid-time", |t| t.starts_with("grid of 64"))
         .await?;
-    let before = browser.canvas_pixels("#decoded").await?;
+    let before = browser.canvas_pixels("#gan-grid").await?;
     browser
         .eval("window.genscopeCrashWorker(); return null;")
         .await?;
-    // A move after the crash: it cannot be decoded.
     browser
-        .eval("document.querySelector('#latent-map').dispatchEvent(new KeyboardEvent('keydown', {key: 'ArrowRight', bubbles: true})); return null;")
+        .client()
+        .find(Locator::Css("#new-seed"))
+        .await?
+        .click()
         .await?;
     let message = browser
         .wait_for_text(".error-panel", |t| t.contains("inference worker stopped"))
@@ -184,23 +186,39 @@ async fn a_crashed_worker_is_named_and_try_again_goes_on_where_the_page_was() ->
         !browser.is_visible("#fatal").await?,
         "the crash reached the page"
     );
-    let moved = browser.text("#z-readout").await?.unwrap_or_default();
-    try_again(&browser).await?;
-    let z = browser
-        .wait_for_attribute("#decoded", "data-z", |z| z != "1,-1")
+    let seed = browser
+        .eval("return document.querySelector('#gan-seed').value")
         .await?;
+    ensure!(seed != "5", "the new seed was not taken: {seed}");
+    try_again(&browser).await?;
+    browser
+        .wait_for_text("#grid-time", |t| t.starts_with("grid of 64"))
+        .await?;
+    let mut after = before.clone();
+    for _ in 0..200 {
+        // The grid's canvas is away while the model reloads.
+        if let Ok(now) = browser.canvas_pixels("#gan-grid").await {
+            after = now;
+            if genscope_e2e::picture_distance(&after, &before) > 0.01 {
+                break;
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    ensure!(
+        genscope_e2e::picture_distance(&after, &before) > 0.01,
+        "the new seed's grid was not drawn after Try again"
+    );
+    ensure!(
+        browser
+            .eval("return document.querySelector('#gan-seed').value")
+            .await?
+            == seed,
+        "the seed changed with the reload"
+    );
     ensure!(
         !browser.is_visible(".error-panel").await?,
         "the error stayed after Try again"
-    );
-    ensure!(
-        browser.text("#z-readout").await?.unwrap_or_default() == moved,
-        "the point changed with the reload"
-    );
-    let after = browser.canvas_pixels("#decoded").await?;
-    ensure!(
-        genscope_e2e::picture_distance(&after, &before) > 0.0,
-        "the moved point ({z}) did not decode to a new picture"
     );
     let memory = browser.eval("return window.genscopeMemory();").await?;
     ensure!(

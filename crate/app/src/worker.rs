@@ -300,6 +300,13 @@ fn on_page_requested() -> Option<String> {
         .then(|| "the link asks for it (inference=page)".to_string())
 }
 
+/// False for `index.html?inference=worker`, which sends even the VAE cursor's decode to the worker (the
+/// comparison the drag-latency figures measure); otherwise a page keeps a copy of a tiny model for it.
+pub fn cursor_on_page() -> bool {
+    let search = web_sys::window().and_then(|w| w.location().search().ok());
+    !search.is_some_and(|s| s.contains("inference=worker"))
+}
+
 fn spawn_worker() -> Result<web_sys::Worker, String> {
     let options = web_sys::WorkerOptions::new();
     options.set_type(web_sys::WorkerType::Module);

@@ -5,9 +5,11 @@
 //! 1σ ellipse, reconstruction, ELBO terms) and interpolate between two points. The model and the latent point live
 //! in the URL.
 
+use std::cell::RefCell;
 use std::rc::Rc;
 
 use genscope_core::card::ModelConfig;
+use genscope_core::cpu::CpuBackend;
 use genscope_core::dataset::LabelledImages;
 use genscope_core::latent::{grid_2d, lerp, slerp};
 use genscope_core::query;
@@ -17,7 +19,7 @@ use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 use crate::app::{Load, SiteContext};
-use crate::engine::{Model, Op, Spec};
+use crate::engine::{read_all, Built, Model, Op, Spec};
 use crate::models::{self, ModelCard, Shared};
 use crate::url;
 use crate::widgets::{draw_gray, save_png, ErrorPanel, ModelCardPanel};
@@ -60,6 +62,10 @@ pub struct LoadedVae {
     /// What it runs on, as the status line names it.
     pub backend: String,
     model: Model,
+    /// On wasm CPU, a copy on the page's thread for the cursor alone: its 0.1 ms decode is drawn in the frame of the
+    /// move, where the worker's reply, while input streams in, is handled after the next frame (measured: 18 ms
+    /// input to pixels against 2 ms). Everything heavier (the map, the strip, encodes) runs in the worker.
+    cursor: Option<RefCell<Built<CpuBackend>>>,
 }
 
 /// Two loaded models are the same only if they are the same load (a reload on another backend is a change).
@@ -73,6 +79,18 @@ impl LoadedVae {
     /// Latents (`n × latent`, row-major) → `n` images of intensities in [0, 1].
     pub async fn decode(&self, z: &[f32]) -> Result<Vec<f32>, String> {
         self.model.run_one(Op::Decode, z).await
+    }
+
+    /// The cursor's point → its image, on the page's thread where there is a copy for it (see `cursor`).
+    pub async fn decode_cursor(&self, z: &[f32]) -> Result<Vec<f32>, String> {
+        let Some(local) = &self.cursor else {
+            return self.decode(z).await;
+        };
+        let tensors = local.borrow_mut().record(&CpuBackend, &Op::Decode, z)?;
+        let mut parts = read_all(&CpuBackend, &tensors).await?;
+        parts
+            .pop()
+            .ok_or_else(|| "the model returned nothing".to_string())
     }
 
     /// Latents → Bernoulli logits.
@@ -101,15 +119,28 @@ async fn load_vae(site: &SiteContext, name: &str) -> Result<LoadedVae, String> {
         ));
     };
     let weights = models::fetch_weights(manifest, name).await?;
-    let model = Model::load(site.gpu.as_ref(), Spec::Vae(config.clone()), weights)
-        .await
-        .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
+    let model = Model::load(
+        site.gpu.as_ref(),
+        Spec::Vae(config.clone()),
+        weights.clone(),
+    )
+    .await
+    .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
+    let cursor = match model {
+        Model::Cpu(_) if crate::worker::cursor_on_page() => {
+            let built = Built::new(&CpuBackend, &Spec::Vae(config.clone()), weights)
+                .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
+            Some(RefCell::new(built))
+        }
+        _ => None,
+    };
     let backend = model.backend_label(|| site.backend.label());
     Ok(LoadedVae {
         card: Rc::new(card),
         config,
         backend,
         model,
+        cursor,
     })
 }
 
@@ -360,7 +391,7 @@ pub fn VaePage() -> Html {
                         return;
                     };
                     let started = models::now_ms();
-                    match vae.decode(&point).await {
+                    match vae.decode_cursor(&point).await {
                         Ok(pixels) => {
                             if let Some(c) = canvas(&decoded_ref) {
                                 draw_gray(
