@@ -119,21 +119,17 @@ async fn load_vae(site: &SiteContext, name: &str) -> Result<LoadedVae, String> {
         ));
     };
     let weights = models::fetch_weights(manifest, name).await?;
-    let model = Model::load(
-        site.gpu.as_ref(),
-        Spec::Vae(config.clone()),
-        weights.clone(),
-    )
-    .await
-    .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
-    let cursor = match model {
-        Model::Cpu(_) if crate::worker::cursor_on_page() => {
-            let built = Built::new(&CpuBackend, &Spec::Vae(config.clone()), weights)
-                .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
-            Some(RefCell::new(built))
-        }
-        _ => None,
+    let spec = Spec::Vae(config.clone());
+    let cursor = if site.gpu.is_none() && crate::worker::cursor_on_page() {
+        let built = Built::new(&CpuBackend, &spec, weights.clone())
+            .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
+        Some(RefCell::new(built))
+    } else {
+        None
     };
+    let model = Model::load(site.gpu.as_ref(), spec, weights)
+        .await
+        .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
     let backend = model.backend_label(|| site.backend.label());
     Ok(LoadedVae {
         card: Rc::new(card),
