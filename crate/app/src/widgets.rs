@@ -29,6 +29,24 @@ pub fn ErrorPanel(props: &ErrorPanelProps) -> Html {
     }
 }
 
+/// The panel for a failure after the page's model loaded, if there is one: "Try again" clears it and loads the model
+/// again (into a new inference worker if that one stopped) while the page's state stays.
+pub fn failure_panel(
+    title: &'static str,
+    error: &UseStateHandle<Option<String>>,
+    reload: &UseStateHandle<u32>,
+) -> Html {
+    let Some(message) = (**error).clone() else {
+        return Html::default();
+    };
+    let (error, reload) = (error.clone(), reload.clone());
+    let retry = Callback::from(move |()| {
+        error.set(None);
+        reload.set(*reload + 1);
+    });
+    html! { <ErrorPanel {title} {message} on_retry={retry} /> }
+}
+
 /// Draws grayscale `pixels` (intensities in [0, 1], `width × height` row-major) into `canvas` at `(x, y)`, one
 /// canvas pixel per image pixel (CSS scales it up with `image-rendering: pixelated`).
 pub fn draw_gray(

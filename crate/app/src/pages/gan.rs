@@ -17,7 +17,7 @@ use crate::app::{Load, SiteContext};
 use crate::engine::{Model, Op, Spec};
 use crate::models::{self, ModelCard};
 use crate::url;
-use crate::widgets::{draw_gray, save_png, ErrorPanel, ModelCardPanel};
+use crate::widgets::{draw_gray, failure_panel, save_png, ErrorPanel, ModelCardPanel};
 
 /// Cells per side of the grid.
 const SIDE: usize = 8;
@@ -608,16 +608,7 @@ pub fn GanPage() -> Html {
             { for (!notes.is_empty()).then(|| html! {
                 <div class="notice" id="url-notes" role="status">{ "The link's state could not all be used: " }{ notes.join("; ") }</div>
             }) }
-            { for (*error).clone().map(|e| {
-                // "Try again" loads the model again (into a new inference worker if that one stopped); the page's
-                // state stays.
-                let (reload, error) = (reload.clone(), error.clone());
-                let retry = Callback::from(move |()| {
-                    error.set(None);
-                    reload.set(*reload + 1);
-                });
-                html! { <ErrorPanel title="Something failed on this page" message={e} on_retry={retry} /> }
-            }) }
+            { failure_panel("Something failed on this page", &error, &reload) }
             { body }
         </section>
     }

@@ -20,7 +20,7 @@ use crate::app::{Load, SiteContext};
 use crate::engine::{Model, Op, Spec};
 use crate::models::{self, ModelCard, Shared};
 use crate::url;
-use crate::widgets::{ErrorPanel, ModelCardPanel};
+use crate::widgets::{failure_panel, ErrorPanel, ModelCardPanel};
 
 /// Candidates drawn in the chart.
 const CHART_ROWS: usize = 20;
@@ -814,16 +814,7 @@ pub fn LmPage() -> Html {
                 <button id="lm-start" onclick={{ let r = restart.clone(); move |_| r.emit(()) }}>{ "Run prompt" }</button>
             </div>
             { controls }
-            { for (*error).clone().map(|e| {
-                // "Try again" loads the model again (into a new inference worker if that one stopped); the page's
-                // state stays.
-                let (reload, error) = (reload.clone(), error.clone());
-                let retry = Callback::from(move |()| {
-                    error.set(None);
-                    reload.set(*reload + 1);
-                });
-                html! { <ErrorPanel title="The language model stopped" message={e} on_retry={retry} /> }
-            }) }
+            { failure_panel("The language model stopped", &error, &reload) }
             { body }
         </section>
     }

@@ -22,7 +22,7 @@ use crate::app::{Load, SiteContext};
 use crate::engine::{read_all, Built, Model, Op, Spec};
 use crate::models::{self, ModelCard, Shared};
 use crate::url;
-use crate::widgets::{draw_gray, save_png, ErrorPanel, ModelCardPanel};
+use crate::widgets::{draw_gray, failure_panel, save_png, ErrorPanel, ModelCardPanel};
 
 /// The latent map covers ±`EXTENT` in both directions.
 const EXTENT: f32 = 3.0;
@@ -772,16 +772,7 @@ pub fn VaePage() -> Html {
                     { "The link's state could not all be used: " }{ notes.join("; ") }
                 </div>
             }) }
-            { for (*error).clone().map(|e| {
-                // "Try again" loads the model again (into a new inference worker if that one stopped); the page's
-                // state stays.
-                let (reload, error) = (reload.clone(), error.clone());
-                let retry = Callback::from(move |()| {
-                    error.set(None);
-                    reload.set(*reload + 1);
-                });
-                html! { <ErrorPanel title="Something failed on this page" message={e} on_retry={retry} /> }
-            }) }
+            { failure_panel("Something failed on this page", &error, &reload) }
             { body }
         </section>
     }
