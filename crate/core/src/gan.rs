@@ -81,14 +81,14 @@ pub fn fold_generator_batch_norms(weights: &mut HostWeights) -> Result<()> {
     fold_batch_norm(
         weights,
         "generator.project",
-        "generator.project_bn",
+        GeneratorNorm::Project.prefix(),
         0,
         BATCH_NORM_EPS,
     )?;
     fold_batch_norm(
         weights,
         "generator.up.0",
-        "generator.up.0_bn",
+        GeneratorNorm::Up0.prefix(),
         1,
         BATCH_NORM_EPS,
     )?;
@@ -113,6 +113,25 @@ fn conv_params<B: Backend>(
         params.param(backend, w_name, w_shape)?,
         params.param(backend, b_name, b_shape)?,
     ))
+}
+
+/// Where a generator's batch norm sits (see [`Generator::generate_normed`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GeneratorNorm {
+    /// After the projection `[batch, 2·base·49]`, per feature (`generator.project_bn`).
+    Project,
+    /// After the first upsampling `[batch, base, 14, 14]`, per channel (`generator.up.0_bn`).
+    Up0,
+}
+
+impl GeneratorNorm {
+    /// The tensor prefix of this batch norm in a trainer's file, as [`fold_generator_batch_norms`] reads it.
+    pub fn prefix(self) -> &'static str {
+        match self {
+            GeneratorNorm::Project => "generator.project_bn",
+            GeneratorNorm::Up0 => "generator.up.0_bn",
+        }
+    }
 }
 
 /// The generator on backend `B`.
@@ -150,6 +169,18 @@ impl<B: Backend> Generator<B> {
 
     /// Latents `[batch, latent]` → images `[batch, channels, 28, 28]` in [-1, 1].
     pub fn generate(&self, backend: &B, z: &B::Tensor) -> Result<B::Tensor> {
+        self.generate_normed(backend, z, |_, h| Ok(h))
+    }
+
+    /// [`Generator::generate`] with `norm` applied to the hidden activations before each ReLU: the trainer passes
+    /// its training-mode batch norms here (at inference they are folded into the weights, and `norm` is the
+    /// identity), so training and the browser run one definition.
+    pub fn generate_normed(
+        &self,
+        backend: &B,
+        z: &B::Tensor,
+        mut norm: impl FnMut(GeneratorNorm, B::Tensor) -> Result<B::Tensor>,
+    ) -> Result<B::Tensor> {
         let batch = match backend.shape(z).as_slice() {
             [batch, l] if *l == self.config.latent => *batch,
             other => {
@@ -159,9 +190,12 @@ impl<B: Backend> Generator<B> {
                 )))
             }
         };
-        let h = self.project.forward(backend, z, Some(Activation::Relu))?;
+        let h = self.project.forward(backend, z, None)?;
+        let h = norm(GeneratorNorm::Project, h)?;
+        let h = backend.activate(&h, Activation::Relu)?;
         let h = backend.reshape(&h, &[batch, 2 * self.config.base, 7, 7])?;
         let h = backend.conv_transpose2d(&h, &self.up[0].0, &self.up[0].1, STEP)?;
+        let h = norm(GeneratorNorm::Up0, h)?;
         let h = backend.activate(&h, Activation::Relu)?;
         let h = backend.conv_transpose2d(&h, &self.up[1].0, &self.up[1].1, STEP)?;
         backend.activate(&h, Activation::Tanh)

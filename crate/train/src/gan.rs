@@ -11,11 +11,11 @@ use std::path::Path;
 use std::time::Instant;
 
 use anyhow::{Context, Result};
-use candle_core::{DType, Device, Tensor};
+use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
 use genscope_core::classifier::Classifier;
 use genscope_core::cpu::CpuBackend;
-use genscope_core::gan::{Discriminator, GanConfig, Generator};
+use genscope_core::gan::{fold_generator_batch_norms, Discriminator, GanConfig, Generator, GeneratorNorm};
 use genscope_core::nn::HostWeights;
 use genscope_core::weights::{write_safetensors, Storage};
 use serde_json::json;
@@ -23,7 +23,7 @@ use serde_json::json;
 use crate::data::ImageSet;
 use crate::fid::{frechet_distance, moments};
 use crate::noise::Noise;
-use crate::vars::{fan_in_uniform, host_weights, Init, VarParams};
+use crate::vars::{host_weights, Init, VarParams};
 
 /// DCGAN initialisation, used for the discriminator: weights N(0, 0.02), biases 0.
 pub fn dcgan_normal(_name: &str, shape: &[usize]) -> Init {
@@ -67,6 +67,134 @@ fn softplus(x: &Tensor) -> candle_core::Result<Tensor> {
     x.relu()? + (x.abs()?.neg()?.exp()? + 1.0)?.log()?
 }
 
+/// The generator's batch norms in training mode (DCGAN's recipe): each normalises with its batch's statistics,
+/// learns γ and β, and keeps running statistics (momentum 0.1, as PyTorch) in the same `VarMap`, so checkpoints
+/// and the shipped file carry them and the loader folds them into the weights. The running statistics have no
+/// gradient, so Adam leaves them alone.
+struct BatchNorms {
+    norms: Vec<(GeneratorNorm, [Var; 4])>,
+}
+
+impl BatchNorms {
+    const MOMENTUM: f64 = 0.1;
+
+    /// γ = 1, β = 0, running mean 0, running variance 1 for both norms, in `vars` (or the values already there).
+    fn new(vars: &VarMap, config: &GanConfig) -> Result<Self> {
+        let mut norms = Vec::new();
+        for (which, channels) in [
+            (GeneratorNorm::Project, 2 * config.base * 49),
+            (GeneratorNorm::Up0, config.base),
+        ] {
+            let make = |part: &str, value: f32| -> Result<Var> {
+                let name = format!("{}.{part}", which.prefix());
+                let mut data = vars.data().lock().expect("not poisoned");
+                if let Some(v) = data.get(&name) {
+                    return Ok(v.clone());
+                }
+                let var = Var::from_tensor(&Tensor::full(value, channels, &Device::Cpu)?)?;
+                data.insert(name, var.clone());
+                Ok(var)
+            };
+            norms.push((
+                which,
+                [
+                    make("weight", 1.0)?,
+                    make("bias", 0.0)?,
+                    make("running_mean", 0.0)?,
+                    make("running_var", 1.0)?,
+                ],
+            ));
+        }
+        Ok(Self { norms })
+    }
+
+    /// Batch norm of `h` (`[batch, channels]` or `[batch, channels, h, w]`) with its batch statistics; returns
+    /// the normalised tensor and the (mean, biased variance) it used.
+    fn normalise(&self, which: GeneratorNorm, h: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
+        let [gamma, beta, _, _] = &self.norms.iter().find(|(w, _)| *w == which).expect("both norms").1;
+        let channels = h.dim(1)?;
+        // Channels first, everything else flattened: statistics per channel.
+        let flat = h.transpose(0, 1)?.contiguous()?.reshape((channels, ()))?;
+        let mean = flat.mean_keepdim(1)?;
+        let centred = flat.broadcast_sub(&mean)?;
+        let var = centred.sqr()?.mean_keepdim(1)?;
+        let normed = centred.broadcast_div(&(var.clone() + f64::from(genscope_core::gan::BATCH_NORM_EPS))?.sqrt()?)?;
+        let normed = normed
+            .broadcast_mul(&gamma.as_tensor().reshape((channels, 1))?)?
+            .broadcast_add(&beta.as_tensor().reshape((channels, 1))?)?;
+        let mut dims = h.dims().to_vec();
+        dims.swap(0, 1);
+        let out = normed.reshape(dims)?.transpose(0, 1)?.contiguous()?;
+        Ok((out, mean.flatten_all()?, var.flatten_all()?))
+    }
+
+    /// Training mode: normalise with the batch's statistics and move the running ones towards them.
+    fn train(&self, which: GeneratorNorm, h: Tensor) -> genscope_core::Result<Tensor> {
+        let run = || -> Result<Tensor> {
+            let (out, mean, var) = self.normalise(which, &h)?;
+            let [_, _, running_mean, running_var] = &self.norms.iter().find(|(w, _)| *w == which).expect("both norms").1;
+            // PyTorch keeps the unbiased variance in its running statistics.
+            let n = (h.elem_count() / h.dim(1)?) as f64;
+            let unbiased = (var.detach() * (n / (n - 1.0).max(1.0)))?;
+            let m = Self::MOMENTUM;
+            running_mean.set(&((running_mean.as_tensor() * (1.0 - m))? + (mean.detach() * m)?)?)?;
+            running_var.set(&((running_var.as_tensor() * (1.0 - m))? + (unbiased * m)?)?)?;
+            Ok(out)
+        };
+        run().map_err(|e| genscope_core::Error::Backend(e.to_string()))
+    }
+
+    /// Sets the running statistics to the exact means over `batches` batches of `size` samples of the current
+    /// generator (so the folded inference model matches the trained one, not a lagging average).
+    fn recalibrate(
+        &self,
+        generator: &Generator<CpuBackend>,
+        latent: usize,
+        batches: usize,
+        size: usize,
+        seed: u64,
+    ) -> Result<()> {
+        let mut sums: HashMap<&'static str, (Tensor, Tensor)> = HashMap::new();
+        let mut noise = Noise::new(seed);
+        for _ in 0..batches {
+            let z = noise.normal((size, latent))?;
+            generator.generate_normed(&CpuBackend, &z, |which, h| {
+                let mut run = || -> Result<Tensor> {
+                    let (out, mean, var) = self.normalise(which, &h)?;
+                    let n = (h.elem_count() / h.dim(1)?) as f64;
+                    let var = (var * (n / (n - 1.0)))?;
+                    let entry = sums.entry(which.prefix());
+                    match entry {
+                        std::collections::hash_map::Entry::Occupied(mut o) => {
+                            let (m, v) = o.get();
+                            let next = ((m + &mean)?, (v + &var)?);
+                            o.insert(next);
+                        }
+                        std::collections::hash_map::Entry::Vacant(slot) => {
+                            slot.insert((mean, var));
+                        }
+                    }
+                    Ok(out.detach())
+                };
+                run().map_err(|e| genscope_core::Error::Backend(e.to_string()))
+            })?;
+        }
+        for (which, [_, _, running_mean, running_var]) in &self.norms {
+            let (m, v) = &sums[which.prefix()];
+            running_mean.set(&(m / batches as f64)?)?;
+            running_var.set(&(v / batches as f64)?)?;
+        }
+        Ok(())
+    }
+}
+
+/// The inference generator of `vars`: its batch norms folded into the weights, as the browser loads it.
+fn inference_generator(vars: &VarMap, config: &GanConfig) -> Result<Generator<CpuBackend>> {
+    let mut weights = host_weights(vars)?;
+    fold_generator_batch_norms(&mut weights)?;
+    Ok(Generator::new(&CpuBackend, config.clone(), &mut weights)?)
+}
+
 /// Scales every discriminator weight matrix (convolutions flattened to `[out, in·k·k]`) so its largest singular
 /// value is at most 1, estimated by one power-iteration step per update with persistent vectors (spectral
 /// normalisation as a projection). It keeps the discriminator from overpowering a generator without batch norm.
@@ -97,6 +225,9 @@ fn bound_spectral_norms(vars: &VarMap, vectors: &mut HashMap<String, Tensor>) ->
     Ok(())
 }
 
+/// Adam's learning rate for both networks (DCGAN's 2e-4, with β₁ = 0.5).
+const LR: f64 = 2e-4;
+
 /// The seed of the samples the GAN is evaluated on, so `eval` reproduces the card.
 const EVALUATION_SEED: u64 = 10_000;
 
@@ -118,51 +249,155 @@ fn sample(
     Ok(out)
 }
 
-/// Classifier features `[n, features]` and predicted labels of `[n, 784]` images.
-fn features(classifier: &Classifier<CpuBackend>, images: &[f32]) -> Result<(Vec<f32>, Vec<u32>)> {
-    let (mut feats, mut labels) = (Vec::new(), Vec::new());
+/// Classifier features `[n, features]`, predicted labels and top-class probabilities of `[n, 784]` images.
+fn features(
+    classifier: &Classifier<CpuBackend>,
+    images: &[f32],
+) -> Result<(Vec<f32>, Vec<u32>, Vec<f32>)> {
+    let (mut feats, mut labels, mut confidence) = (Vec::new(), Vec::new(), Vec::new());
     for chunk in images.chunks(1000 * 784) {
         let x = Tensor::from_slice(chunk, (chunk.len() / 784, 784), &Device::Cpu)?;
         let f = classifier.features(&CpuBackend, &x)?;
-        labels.extend(
-            classifier
-                .logits_from_features(&CpuBackend, &f)?
-                .argmax(1)?
-                .to_vec1::<u32>()?,
+        let logits = classifier.logits_from_features(&CpuBackend, &f)?;
+        labels.extend(logits.argmax(1)?.to_vec1::<u32>()?);
+        confidence.extend(
+            candle_nn::ops::softmax_last_dim(&logits)?
+                .max(1)?
+                .to_vec1::<f32>()?,
         );
         feats.extend(f.flatten_all()?.to_vec1::<f32>()?);
     }
-    Ok((feats, labels))
+    Ok((feats, labels, confidence))
 }
 
-/// FID of 10,000 samples against the test set, the train-vs-test floor, the classes covered by at least 1% of the
-/// samples, and the per-class counts — all in the classifier's feature space.
+/// Squared distances between the rows of `a` `[n, d]` and of `b` `[m, d]`, as `[n, m]`.
+fn squared_distances(a: &Tensor, b: &Tensor) -> Result<Tensor> {
+    let aa = a.sqr()?.sum_keepdim(1)?;
+    let bb = b.sqr()?.sum_keepdim(1)?.t()?;
+    Ok(aa
+        .broadcast_add(&bb)?
+        .broadcast_sub(&(a.matmul(&b.t()?)? * 2.0)?)?
+        .relu()?)
+}
+
+/// Improved precision and recall (Kynkäänniemi et al. 2019) with `k` nearest neighbours: the share of samples
+/// inside the real images' k-NN manifold (precision) and of real images inside the samples' (recall). Each
+/// manifold is the union of balls around its points with the radius of their k-th nearest neighbour.
+pub fn precision_recall(real: &[f32], fake: &[f32], dim: usize, k: usize) -> Result<(f64, f64)> {
+    let device = Device::Cpu;
+    let real = Tensor::from_slice(real, (real.len() / dim, dim), &device)?;
+    let fake = Tensor::from_slice(fake, (fake.len() / dim, dim), &device)?;
+    // The k-th neighbour radius of every point of a set (index 0 of the sorted row is the point itself).
+    let radii = |set: &Tensor| -> Result<Vec<f32>> {
+        let mut out = Vec::new();
+        for start in (0..set.dim(0)?).step_by(1000) {
+            let rows = set.narrow(0, start, 1000.min(set.dim(0)? - start))?;
+            let d = squared_distances(&rows, set)?.to_vec2::<f32>()?;
+            for mut row in d {
+                row.sort_by(f32::total_cmp);
+                out.push(row[k]);
+            }
+        }
+        Ok(out)
+    };
+    // The share of `points` within some ball of `set`.
+    let covered = |points: &Tensor, set: &Tensor, radii: &[f32]| -> Result<f64> {
+        let radii = Tensor::from_slice(radii, (1, radii.len()), &device)?;
+        let mut inside = 0usize;
+        for start in (0..points.dim(0)?).step_by(1000) {
+            let rows = points.narrow(0, start, 1000.min(points.dim(0)? - start))?;
+            let within = squared_distances(&rows, set)?
+                .broadcast_le(&radii)?
+                .max(1)?
+                .to_vec1::<u8>()?;
+            inside += within.iter().filter(|&&w| w > 0).count();
+        }
+        Ok(inside as f64 / points.dim(0)? as f64)
+    };
+    let (real_radii, fake_radii) = (radii(&real)?, radii(&fake)?);
+    Ok((
+        covered(&fake, &real, &real_radii)?,
+        covered(&real, &fake, &fake_radii)?,
+    ))
+}
+
+/// What the card reports of a generator: sample quality in the data set's classifier features, and how the
+/// discriminator scores real and generated images.
+#[derive(Clone, Debug)]
+pub struct GanMetrics {
+    /// Fréchet distance of 10,000 samples to the 10,000 test images.
+    pub fid: f64,
+    /// The same distance between 10,000 training and the test images: the floor a perfect generator reaches.
+    pub fid_floor: f64,
+    /// Improved precision (k = 3): the share of samples on the test images' manifold.
+    pub precision: f64,
+    /// Improved recall (k = 3): the share of test images on the samples' manifold.
+    pub recall: f64,
+    /// The classifier's mean top-class probability on the samples.
+    pub mean_confidence: f64,
+    /// Classes given to at least 5% of the samples.
+    pub class_coverage: usize,
+    /// Samples per predicted class.
+    pub class_counts: [usize; 10],
+    /// Mean D(x) (the probability "real") on the test images and on the samples, when a discriminator is given.
+    pub d_real_mean: Option<f64>,
+    /// Mean D(G(z)) on the samples.
+    pub d_fake_mean: Option<f64>,
+}
+
+/// Mean sigmoid of the discriminator's logits over `[n, 784]` images in [0, 1].
+fn mean_score(discriminator: &Discriminator<CpuBackend>, images: &[f32]) -> Result<f64> {
+    let (mut sum, mut n) = (0.0, 0usize);
+    for chunk in images.chunks(500 * 784) {
+        let m = chunk.len() / 784;
+        let x = ((Tensor::from_slice(chunk, (m, 1, 28, 28), &Device::Cpu)? * 2.0)? - 1.0)?;
+        let p = candle_nn::ops::sigmoid(&discriminator.logits(&CpuBackend, &x)?)?;
+        sum += f64::from(p.sum_all()?.to_scalar::<f32>()?);
+        n += m;
+    }
+    Ok(sum / n as f64)
+}
+
+/// The card's metrics of `generator` on 10,000 samples (z ~ N(0, I), a fixed seed) against the test set.
 pub fn evaluate(
     generator: &Generator<CpuBackend>,
+    discriminator: Option<&Discriminator<CpuBackend>>,
     classifier: &Classifier<CpuBackend>,
     train_set: &ImageSet,
     test_set: &ImageSet,
-) -> Result<(f64, f64, usize, [usize; 10])> {
+) -> Result<GanMetrics> {
     let n = 10_000;
     let generated = sample(generator, generator.config().latent, n, EVALUATION_SEED)?;
-    let (gen_features, gen_labels) = features(classifier, &generated)?;
-    let (test_features, _) = features(classifier, &test_set.pixels)?;
-    let (train_features, _) = features(classifier, &train_set.pixels[..n * 784])?;
+    let (gen_features, gen_labels, confidence) = features(classifier, &generated)?;
+    let (test_features, _, _) = features(classifier, &test_set.pixels)?;
+    let (train_features, _, _) = features(classifier, &train_set.pixels[..n * 784])?;
     let dim = gen_features.len() / n;
     let (mg, sg) = moments(&gen_features, dim);
     let (mt, st) = moments(&test_features, dim);
     let (mr, sr) = moments(&train_features, dim);
-    let mut per_class = [0usize; 10];
+    let mut class_counts = [0usize; 10];
     for &l in &gen_labels {
-        per_class[l as usize % 10] += 1;
+        class_counts[l as usize % 10] += 1;
     }
-    let coverage = per_class.iter().filter(|&&c| c * 100 >= n).count();
-    Ok((
-        frechet_distance(&mg, &sg, &mt, &st),
-        frechet_distance(&mr, &sr, &mt, &st),
-        coverage,
-        per_class,
-    ))
+    let (precision, recall) = precision_recall(&test_features, &gen_features, dim, 3)?;
+    let (d_real_mean, d_fake_mean) = match discriminator {
+        Some(d) => (
+            Some(mean_score(d, &test_set.pixels)?),
+            Some(mean_score(d, &generated)?),
+        ),
+        None => (None, None),
+    };
+    Ok(GanMetrics {
+        fid: frechet_distance(&mg, &sg, &mt, &st),
+        fid_floor: frechet_distance(&mr, &sr, &mt, &st),
+        precision,
+        recall,
+        mean_confidence: confidence.iter().map(|&c| f64::from(c)).sum::<f64>() / n as f64,
+        class_coverage: class_counts.iter().filter(|&&c| c * 20 >= n).count(),
+        class_counts,
+        d_real_mean,
+        d_fake_mean,
+    })
 }
 
 /// Trains, evaluates and writes the generator + discriminator, the snapshots and the card.
@@ -176,13 +411,14 @@ pub fn train(
 ) -> Result<()> {
     let started = Instant::now();
     let (g_vars, d_vars) = (VarMap::new(), VarMap::new());
-    // The generator has no batch norm, so it starts from PyTorch's default (fan-in scaled) initialisation, which keeps
-    // its activations at a useful scale; the discriminator uses DCGAN's N(0, 0.02) and a spectral-norm bound.
+    // DCGAN's recipe: both start from N(0, 0.02); the generator trains with batch norms (folded into the weights
+    // of every file written), the discriminator has none and a spectral-norm bound instead.
     let generator = Generator::new(
         &CpuBackend,
         run.config.clone(),
-        &mut VarParams::new(&g_vars, run.seed, fan_in_uniform),
+        &mut VarParams::new(&g_vars, run.seed, dcgan_normal),
     )?;
+    let norms = BatchNorms::new(&g_vars, &run.config)?;
     let discriminator = Discriminator::new(
         &CpuBackend,
         run.config.clone(),
@@ -211,8 +447,6 @@ pub fn train(
     } else {
         std::fs::write(&csv_path, "step,d_loss,g_loss,d_real,d_fake\n")?;
     }
-    // The discriminator learns at half the generator's rate: without batch norm in the generator it otherwise wins
-    // too early.
     let adam = |vars: &VarMap, lr: f64| {
         AdamW::new(
             vars.all_vars(),
@@ -225,16 +459,15 @@ pub fn train(
             },
         )
     };
-    let (mut opt_g, mut opt_d) = (adam(&g_vars, 2e-4)?, adam(&d_vars, 1e-4)?);
+    let (mut opt_g, mut opt_d) = (adam(&g_vars, LR)?, adam(&d_vars, LR)?);
     let snapshots = snapshot_steps(run.steps);
     let side = GanConfig::SIDE;
     let snapshot = |step: usize| -> Result<()> {
         let meta = HashMap::from([("config".to_string(), serde_json::to_string(&run.config)?)]);
         let file = out_dir.join(format!("{}.step-{step:05}.safetensors", run.name));
-        std::fs::write(
-            file,
-            write_safetensors(&host_weights(&g_vars)?, Storage::F16, meta)?,
-        )?;
+        let mut weights = host_weights(&g_vars)?;
+        fold_generator_batch_norms(&mut weights)?;
+        std::fs::write(file, write_safetensors(&weights, Storage::F16, meta)?)?;
         Ok(())
     };
     let mut power_vectors = HashMap::new();
@@ -256,13 +489,12 @@ pub fn train(
         }
         let real = Tensor::from_vec(real, (run.batch, 1, side, side), &Device::Cpu)?;
         let z = noise.normal((run.batch, run.config.latent))?;
-        let fake = generator.generate(&CpuBackend, &z)?.detach();
-        // Instance noise on what the discriminator sees, fading out over the run.
-        let sigma = 0.15 * (1.0 - step as f64 / run.steps as f64);
-        let mut noisy =
-            |t: &Tensor| -> Result<Tensor> { Ok((t + (noise.normal(t.shape())? * sigma)?)?) };
-        let d_real = discriminator.logits(&CpuBackend, &noisy(&real)?)?;
-        let d_fake = discriminator.logits(&CpuBackend, &noisy(&fake)?)?;
+        let train_norm = |which, h| norms.train(which, h);
+        let fake = generator
+            .generate_normed(&CpuBackend, &z, train_norm)?
+            .detach();
+        let d_real = discriminator.logits(&CpuBackend, &real)?;
+        let d_fake = discriminator.logits(&CpuBackend, &fake)?;
         // One-sided label smoothing (real target 0.9) keeps the discriminator from saturating early.
         let real_term = ((softplus(&d_real.neg()?)? * 0.9)? + (softplus(&d_real)? * 0.1)?)?;
         let d_loss = (real_term.mean_all()? + softplus(&d_fake)?.mean_all()?)?;
@@ -272,7 +504,10 @@ pub fn train(
         let z = noise.normal((run.batch, run.config.latent))?;
         let g_loss = softplus(
             &discriminator
-                .logits(&CpuBackend, &generator.generate(&CpuBackend, &z)?)?
+                .logits(
+                    &CpuBackend,
+                    &generator.generate_normed(&CpuBackend, &z, train_norm)?,
+                )?
                 .neg()?,
         )?
         .mean_all()?;
@@ -311,13 +546,21 @@ pub fn train(
             std::fs::write(&step_file, done.to_string())?;
         }
     }
-    // The last step's generator is the shipped model itself; the timeline points at that file.
-
-    let (fid, fid_floor, coverage, per_class) =
-        evaluate(&generator, classifier, train_set, test_set)?;
-    println!("{}: FID {fid:.2} (train-vs-test floor {fid_floor:.2}), classes covered {coverage}/10 {per_class:?}", run.name);
+    // The last step's generator is the shipped model itself; the timeline points at that file. Its batch norms get
+    // exact statistics of the final weights before they are folded.
+    norms.recalibrate(&generator, run.config.latent, 20, 500, EVALUATION_SEED + 1)?;
+    let folded = inference_generator(&g_vars, &run.config)?;
+    let metrics = evaluate(
+        &folded,
+        Some(&discriminator),
+        classifier,
+        train_set,
+        test_set,
+    )?;
+    println!("{}: {metrics:?}", run.name);
 
     let mut weights: HostWeights = host_weights(&g_vars)?;
+    fold_generator_batch_norms(&mut weights)?;
     let d = host_weights(&d_vars)?;
     for name in d.names().map(str::to_string).collect::<Vec<_>>() {
         let (shape, data) = d.get(&name).expect("listed");
@@ -360,15 +603,11 @@ pub fn train(
     let card = json!({
         "name": run.name, "kind": "gan", "params": params, "config": run.config,
         "dataset": run.dataset, "license": run.license,
-        "training": {"seed": run.seed, "steps": run.steps, "batch": run.batch, "optimizer": "Adam (beta1 0.5)", "lr_generator": 2e-4, "lr_discriminator": 1e-4,
-            "loss": "non-saturating GAN loss, one-sided label smoothing 0.9, instance noise 0.15 fading to 0, discriminator weights bounded to spectral norm 1", "wall_time_s": started.elapsed().as_secs_f64(),
+        "training": {"seed": run.seed, "steps": run.steps, "batch": run.batch, "optimizer": "Adam (beta1 0.5)", "lr_generator": LR, "lr_discriminator": LR,
+            "loss": "non-saturating GAN loss, one-sided label smoothing 0.9, discriminator weights bounded to spectral norm 1",
+            "generator_norm": "batch norm after the projection and the first upsampling (training mode; running statistics recomputed on 10,000 samples at the end and folded into the weights)", "wall_time_s": started.elapsed().as_secs_f64(),
             "machine": "2-core CPU, candle-core"},
-        "metrics": {
-            "fid": fid, "fid_floor": fid_floor, "class_coverage": coverage,
-            "class_counts": per_class,
-            "how": format!("Fréchet distance in the 128-d feature layer of classifier-{}: 10,000 samples (z ~ N(0, I)) against the 10,000 test images; fid_floor: the first 10,000 training images against the test images; class_coverage: classes given to at least 1% of the 10,000 samples by the classifier",
-                if run.name.contains("fashion") { "fashion" } else { "mnist" }),
-        },
+        "metrics": metrics_json(&metrics, run.name.split('-').nth(1).unwrap_or("mnist")),
         "curve": curve, "timeline": timeline, "weights_storage": "f16",
     });
     std::fs::write(
@@ -378,9 +617,20 @@ pub fn train(
     Ok(())
 }
 
+/// The card's `metrics` object, with its `how`.
+pub fn metrics_json(m: &GanMetrics, dataset: &str) -> serde_json::Value {
+    json!({
+        "fid": m.fid, "fid_floor": m.fid_floor, "precision": m.precision, "recall": m.recall,
+        "mean_confidence": m.mean_confidence, "class_coverage": m.class_coverage, "class_counts": m.class_counts,
+        "d_real_mean": m.d_real_mean, "d_fake_mean": m.d_fake_mean,
+        "how": format!("10,000 samples (z ~ N(0, I), seed {EVALUATION_SEED}) against the 10,000 test images, in the 128-d feature layer of classifier-{dataset}. fid: Fréchet distance; fid_floor: the first 10,000 training images against the test images; precision / recall: improved precision and recall with k = 3 nearest neighbours; mean_confidence: the classifier's mean top-class probability on the samples; class_coverage: classes given to at least 5% of the samples; d_real_mean / d_fake_mean: the discriminator's mean probability \"real\" on the test images and on the samples"),
+    })
+}
+
 /// Renders 64 samples (seed 1) of the generator in `file` as an 8×8 grid PNG.
 pub fn preview(file: &Path, out: &Path) -> Result<()> {
     let (mut weights, meta) = genscope_core::weights::read_safetensors(&std::fs::read(file)?)?;
+    fold_generator_batch_norms(&mut weights)?;
     let config: GanConfig =
         serde_json::from_str(meta.get("config").context("no config in the file")?)?;
     let generator = Generator::new(&CpuBackend, config.clone(), &mut weights)?;

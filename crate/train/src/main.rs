@@ -28,6 +28,10 @@ struct Cli {
     /// training bit for bit.
     #[arg(long, global = true, default_value_t = 0)]
     seed: u64,
+    /// Where a training run writes its model, card, snapshots and curve (default: assets/models). A long run can
+    /// write elsewhere and be copied in once it is done, so the committed models stay whole meanwhile.
+    #[arg(long, global = true)]
+    out_dir: Option<PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -62,6 +66,9 @@ enum Command {
         /// Optimizer steps.
         #[arg(long, default_value_t = 3200)]
         steps: usize,
+        /// Feature maps of the generator's widest layer next to the image.
+        #[arg(long, default_value_t = 64)]
+        base: usize,
     },
     /// Render 64 samples of a GAN generator file (a shipped model or a snapshot) to an 8x8 PNG grid, to look at a
     /// run while it trains.
@@ -92,7 +99,13 @@ enum Command {
 
 fn main() -> Result<()> {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let Cli { seed, command } = Cli::parse();
+    let Cli {
+        seed,
+        out_dir,
+        command,
+    } = Cli::parse();
+    let out_dir = out_dir.unwrap_or_else(|| root.join("assets/models"));
+    std::fs::create_dir_all(&out_dir)?;
     let trains = matches!(
         command,
         Command::Vae { .. } | Command::Lm { .. } | Command::Classifier { .. } | Command::Gan { .. }
@@ -126,7 +139,7 @@ fn main() -> Result<()> {
                 &run,
                 &train_set,
                 &test_set,
-                &root.join("assets/models"),
+                &out_dir,
                 &root.join("data/checkpoints"),
             )?;
         }
@@ -175,7 +188,7 @@ fn main() -> Result<()> {
             lm::train(
                 &run,
                 &text,
-                &root.join("assets/models"),
+                &out_dir,
                 &root.join("data/checkpoints"),
             )?;
         }
@@ -197,11 +210,11 @@ fn main() -> Result<()> {
                 &test_set,
                 dataset,
                 license,
-                &root.join("assets/models"),
+                &out_dir,
                 seed,
             )?;
         }
-        Command::Gan { model, steps } => {
+        Command::Gan { model, steps, base } => {
             let (dir, dataset, license) = image_dataset(&model)?;
             let train_set = data::load_images(&root.join("data").join(dir), "train")?;
             let test_set = data::load_images(&root.join("data").join(dir), "t10k")?;
@@ -221,7 +234,7 @@ fn main() -> Result<()> {
                 name: &model,
                 config: genscope_core::gan::GanConfig {
                     latent: 64,
-                    base: 32,
+                    base,
                     channels: 1,
                 },
                 steps,
@@ -235,13 +248,13 @@ fn main() -> Result<()> {
                 &train_set,
                 &test_set,
                 &classifier,
-                &root.join("assets/models"),
+                &out_dir,
                 &root.join("data/checkpoints"),
             )?;
         }
     }
     if trains {
-        curves::write_all(&root.join("assets/models"))?;
+        curves::write_all(&out_dir)?;
     }
     Ok(())
 }
@@ -397,7 +410,9 @@ fn eval(root: &std::path::Path, model: &str) -> Result<()> {
         Some("gan") => {
             let config: genscope_core::gan::GanConfig =
                 serde_json::from_value(card["config"].clone())?;
-            let generator = genscope_core::gan::Generator::new(&CpuBackend, config, &mut weights)?;
+            genscope_core::gan::fold_generator_batch_norms(&mut weights)?;
+            let generator =
+                genscope_core::gan::Generator::new(&CpuBackend, config.clone(), &mut weights)?;
             let which = if model.contains("fashion") {
                 "fashion"
             } else {
@@ -412,11 +427,12 @@ fn eval(root: &std::path::Path, model: &str) -> Result<()> {
                 &mut cw,
             )?;
             let (train, test) = image_sets()?;
-            let (fid, floor, coverage, counts) =
-                gan::evaluate(&generator, &classifier, &train, &test)?;
+            let discriminator =
+                genscope_core::gan::Discriminator::new(&CpuBackend, config, &mut weights)?;
+            let m = gan::evaluate(&generator, Some(&discriminator), &classifier, &train, &test)?;
             println!(
-                "{model}: FID {fid:.2} (card {}), floor {floor:.2} (card {}), classes {coverage} (card {}) {counts:?}",
-                metrics["fid"], metrics["fid_floor"], metrics["class_coverage"]
+                "{model}: FID {:.2} (card {}), floor {:.2} (card {}), precision {:.3}, recall {:.3}, confidence {:.3}, classes {} {:?}, D real {:?} fake {:?}",
+                m.fid, metrics["fid"], m.fid_floor, metrics["fid_floor"], m.precision, m.recall, m.mean_confidence, m.class_coverage, m.class_counts, m.d_real_mean, m.d_fake_mean
             );
         }
         Some("lm") => {
