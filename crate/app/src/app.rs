@@ -3,6 +3,7 @@
 use std::rc::Rc;
 
 use genscope_core::manifest::{AssetManifest, MANIFEST_PATH};
+use genscope_core::registry::{Page, FAMILIES};
 use genscope_webgpu::GpuContext;
 use yew::prelude::*;
 use yew_router::prelude::*;
@@ -43,6 +44,15 @@ pub enum Route {
     #[not_found]
     #[at("/404")]
     NotFound,
+}
+
+/// The route of a family's page. The registry names each page's path; a test keeps the two equal.
+pub fn route_of(page: Page) -> Route {
+    match page {
+        Page::Vae => Route::Vae,
+        Page::Gan => Route::Gan,
+        Page::Lm => Route::Lm,
+    }
 }
 
 /// Something fetched in the background.
@@ -205,9 +215,9 @@ pub fn App() -> Html {
 fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <pages::home::HomePage /> },
-        Route::Vae => html! { <pages::vae::VaePage /> },
-        Route::Gan => html! { <pages::gan::GanPage /> },
-        Route::Lm => html! { <pages::lm::LmPage /> },
+        Route::Vae => pages::page(Page::Vae),
+        Route::Gan => pages::page(Page::Gan),
+        Route::Lm => pages::page(Page::Lm),
         Route::About => html! { <pages::about::AboutPage /> },
         Route::PanicTest => html! { <PanicTest /> },
         Route::NotFound => html! {
@@ -237,9 +247,7 @@ fn Header() -> Html {
         <header class="site-header">
             <Link<Route> to={Route::Home} classes="brand">{ "genscope" }</Link<Route>>
             <nav>
-                { tab(Route::Vae, "VAE") }
-                { tab(Route::Gan, "GAN") }
-                { tab(Route::Lm, "LM") }
+                { for FAMILIES.iter().filter_map(|f| f.page).map(|p| tab(route_of(p.page), p.title)) }
                 { tab(Route::About, "About") }
             </nav>
         </header>
@@ -270,5 +278,20 @@ fn StatusLine(props: &StatusLineProps) -> Html {
             </span>
             <span>{ "Build " }<span id="build">{ BUILD }</span></span>
         </footer>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_family_page_has_the_route_the_registry_names() {
+        let pages: Vec<_> = FAMILIES.iter().filter_map(|f| f.page).collect();
+        assert_eq!(pages.len(), 3);
+        for entry in pages {
+            assert_eq!(route_of(entry.page).to_path(), entry.route, "{entry:?}");
+            assert_eq!(Route::recognize(entry.route), Some(route_of(entry.page)));
+        }
     }
 }

@@ -10,6 +10,7 @@ mod models;
 mod pages;
 mod panic;
 mod url;
+mod hooks;
 mod widgets;
 pub mod worker;
 

@@ -143,7 +143,7 @@ pub fn ModelCardPanel(props: &ModelCardPanelProps) -> Html {
         <details class="model-card" open=true>
             <summary>{ "Model card: " }{ &card.name }</summary>
             <dl>
-                <dt>{ "Data" }</dt><dd>{ &card.dataset }</dd>
+                <dt>{ "Data" }</dt><dd>{ &card.dataset_source }</dd>
                 <dt>{ "Licence" }</dt><dd>{ &card.license }</dd>
                 <dt>{ "Parameters" }</dt><dd id="card-params">{ card.params.to_string() }</dd>
                 { for wall.map(|w| html! { <><dt>{ "Training" }</dt><dd>{ w }</dd></> }) }

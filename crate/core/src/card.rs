@@ -3,11 +3,12 @@
 //! run, before any weights are fetched.
 
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use crate::classifier::ClassifierConfig;
 use crate::gan::GanConfig;
 use crate::lm::LmConfig;
+use crate::registry::{DatasetId, Kind};
 use crate::vae::VaeConfig;
 use crate::{Error, Result};
 
@@ -15,17 +16,19 @@ use crate::{Error, Result};
 /// about 60 kB).
 pub const MAX_CARD_BYTES: usize = 4 << 20;
 
-/// A model card.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
+/// A model card: what the trainers write (through serde, never by hand) and the pages read.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ModelCard {
     /// Model name, e.g. `vae-mnist-z2`.
     pub name: String,
-    /// `vae`, `gan`, `lm` or `classifier`.
-    pub kind: String,
+    /// The model's family.
+    pub kind: Kind,
     /// Number of parameters.
     pub params: u64,
-    /// Where the training data came from.
-    pub dataset: String,
+    /// The data set it was trained on (its class names, classifier and evaluation files come from the registry).
+    pub dataset: DatasetId,
+    /// Where the training data came from (package and version, what was taken).
+    pub dataset_source: String,
     /// The data's licence.
     pub license: String,
     /// The architecture (the model's config struct as JSON).
@@ -33,17 +36,20 @@ pub struct ModelCard {
     /// Held-out metrics, with a `how` entry saying how they were measured.
     pub metrics: serde_json::Map<String, serde_json::Value>,
     /// The training curve: one object per epoch or checkpoint.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub curve: Vec<serde_json::Map<String, serde_json::Value>>,
     /// Training settings (steps, wall time, machine).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub training: serde_json::Map<String, serde_json::Value>,
     /// A GAN's generator snapshots from the first training step to the last (`step`, `file`).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub timeline: Vec<serde_json::Map<String, serde_json::Value>>,
     /// The LM vocabulary, one piece per token id.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vocab: Vec<String>,
+    /// Everything else the trainer recorded (tokenizer notes, storage, the curve's picture), kept as written.
+    #[serde(flatten)]
+    pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
 /// A card's architecture, typed by its kind and checked.
@@ -70,7 +76,33 @@ impl ModelCard {
                 bytes.len()
             )));
         }
-        let card: ModelCard = serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
+        let value: serde_json::Value =
+            serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
+        // Named before serde sees them, so an unknown kind or data set is said in plain words.
+        for (field, known) in [
+            ("kind", "vae, gan, lm or classifier"),
+            ("dataset", "mnist, fashion-mnist, shakespeare or tang"),
+        ] {
+            let given = value.get(field).and_then(|v| v.as_str());
+            let ok = match field {
+                "kind" => given.and_then(Kind::parse).is_some(),
+                _ => given
+                    .and_then(|g| DatasetId::ALL.into_iter().find(|d| d.as_str() == g))
+                    .is_some(),
+            };
+            if value.get(field).is_some() && !ok {
+                return Err(bad(format!(
+                    "unknown {} {} (expected {known})",
+                    if field == "kind" {
+                        "model kind"
+                    } else {
+                        "data set"
+                    },
+                    value[field]
+                )));
+            }
+        }
+        let card: ModelCard = serde_json::from_value(value).map_err(|e| bad(e.to_string()))?;
         if card.name.trim().is_empty() {
             return Err(bad("its name is empty".into()));
         }
@@ -88,22 +120,16 @@ impl ModelCard {
 
     /// The configuration for the card's kind, parsed and validated.
     pub fn model_config(&self) -> Result<ModelConfig> {
-        Ok(match self.kind.as_str() {
-            "vae" => ModelConfig::Vae(self.typed_config::<VaeConfig>()?.validated()?),
-            "gan" => ModelConfig::Gan(self.typed_config::<GanConfig>()?.validated()?),
-            "lm" => ModelConfig::Lm({
+        Ok(match self.kind {
+            Kind::Vae => ModelConfig::Vae(self.typed_config::<VaeConfig>()?.validated()?),
+            Kind::Gan => ModelConfig::Gan(self.typed_config::<GanConfig>()?.validated()?),
+            Kind::Lm => ModelConfig::Lm({
                 let config = self.typed_config::<LmConfig>()?;
                 config.validate()?;
                 config
             }),
-            "classifier" => {
+            Kind::Classifier => {
                 ModelConfig::Classifier(self.typed_config::<ClassifierConfig>()?.validated()?)
-            }
-            other => {
-                return Err(Error::Weights(format!(
-                    "{}: unknown model kind {other:?} (expected vae, gan, lm or classifier)",
-                    self.name
-                )))
             }
         })
     }
@@ -112,7 +138,8 @@ impl ModelCard {
         serde_json::from_value(self.config.clone()).map_err(|e| {
             Error::Weights(format!(
                 "{}: its {} configuration does not parse: {e}",
-                self.name, self.kind
+                self.name,
+                self.kind.as_str()
             ))
         })
     }
@@ -135,7 +162,7 @@ mod tests {
 
     fn card(kind: &str, config: &str) -> String {
         format!(
-            r#"{{"name":"m","kind":"{kind}","params":1,"dataset":"d","license":"l","config":{config},"metrics":{{}}}}"#
+            r#"{{"name":"m","kind":"{kind}","params":1,"dataset":"mnist","dataset_source":"d","license":"l","config":{config},"metrics":{{}}}}"#
         )
     }
 
@@ -156,12 +183,25 @@ mod tests {
     }
 
     #[test]
+    fn a_card_round_trips_through_serde() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/models");
+        let card = ModelCard::parse(&std::fs::read(dir.join("lm-tang.json")).unwrap()).unwrap();
+        let written = serde_json::to_vec(&card).unwrap();
+        assert_eq!(ModelCard::parse(&written).unwrap(), card);
+        assert_eq!(card.dataset, DatasetId::Tang);
+    }
+
+    #[test]
     fn bad_cards_are_refused_with_a_reason() {
         let cases = [
             ("", "EOF"),
             ("<!doctype html><title>404</title>", "expected value"),
             (r#"{"name":"m"}"#, "missing field"),
             (&card("diffusion", "{}"), "unknown model kind"),
+            (
+                &card("vae", "{}").replace(r#""mnist""#, r#""cifar""#),
+                "unknown data set \"cifar\"",
+            ),
             (&card("vae", r#"{"width":28}"#), "does not parse"),
             (
                 &card("vae", r#"{"width":28,"height":28,"hidden":0,"latent":2}"#),

@@ -12,6 +12,7 @@
 //! - [`dataset`]: the IDX image format of the training data and of the committed evaluation subsets.
 //! - [`query`]: the page state in the URL, parsed defensively (bounded, finite, with notes for the visitor).
 //! - [`card`]: model cards, parsed and checked (known kind, a configuration this code can run).
+//! - [`registry`]: the one list of model families (kind, file prefix, page, route) and data sets.
 //! - [`manifest`]: the asset manifest that `dist/` ships and the site checks downloads against.
 //!
 //! The `cpu` feature (on by default) brings in candle-core; without it the crate is just the pure-Rust parts.
@@ -28,6 +29,7 @@ pub mod lm;
 pub mod manifest;
 pub mod nn;
 pub mod query;
+pub mod registry;
 pub mod sampling;
 pub mod tokenizer;
 pub mod vae;

@@ -118,6 +118,18 @@ impl Query {
     }
 }
 
+/// A page's settings as its link carries them: read and written in one place, so that what a page writes is
+/// what it reads back (each page has a round-trip test). The model is not part of it: the shared link hook reads
+/// `model` against the shipped models.
+pub trait UrlState: Clone + PartialEq + Sized {
+    /// The settings from a link: every value checked and bounded; whatever is dropped or changed gets a note in
+    /// `q.notes`.
+    fn from_query(q: &mut Query) -> Self;
+
+    /// The `key=value` pairs that reopen exactly these settings.
+    fn to_pairs(&self) -> Vec<(&'static str, String)>;
+}
+
 /// Writes `pairs` as a query string (without the `?`), escaping what needs it.
 pub fn encode(pairs: &[(&str, String)]) -> String {
     let mut out = String::new();

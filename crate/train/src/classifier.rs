@@ -1,6 +1,8 @@
 //! Training the image classifier (the core crate's `Classifier<CpuBackend>`): cross-entropy, AdamW, a few epochs.
 //! Its features are the space the GANs' FID is measured in; the GAN page uses its labels.
 
+use crate::card::{new_card, object, write, Source};
+use genscope_core::registry::Kind;
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
@@ -51,8 +53,7 @@ pub fn train(
     name: &str,
     train_set: &ImageSet,
     test_set: &ImageSet,
-    dataset: &str,
-    license: &str,
+    source: &'static Source,
     out_dir: &Path,
     seed: u64,
 ) -> Result<Classifier<CpuBackend>> {
@@ -109,19 +110,14 @@ pub fn train(
         out_dir.join(format!("{name}.safetensors")),
         write_safetensors(&host_weights(&varmap)?, Storage::F16, meta)?,
     )?;
-    let card = json!({
-        "name": name, "kind": "classifier", "params": config.parameter_count(), "config": config,
-        "dataset": dataset, "license": license,
-        "training": {"seed": seed, "epochs": epochs, "batch": batch, "optimizer": "AdamW", "lr": 1e-3,
-            "wall_time_s": started.elapsed().as_secs_f64(), "machine": "2-core CPU, candle-core"},
-        "metrics": {"test_accuracy": test_accuracy,
-            "how": "fraction of the 10,000 test images whose arg-max class is the label"},
-        "curve": curve, "weights_storage": "f16",
-    });
-    std::fs::write(
-        out_dir.join(format!("{name}.json")),
-        serde_json::to_string_pretty(&card)? + "\n",
-    )?;
+    let mut card = new_card(name, Kind::Classifier, config.parameter_count(), source, &config)?;
+    card.training = object(json!({"seed": seed, "epochs": epochs, "batch": batch, "optimizer": "AdamW", "lr": 1e-3,
+            "wall_time_s": started.elapsed().as_secs_f64(), "machine": "2-core CPU, candle-core"}));
+    card.metrics = object(json!({"test_accuracy": test_accuracy,
+            "how": "fraction of the 10,000 test images whose arg-max class is the label"}));
+    card.curve = curve.into_iter().map(object).collect();
+    card.extra = object(json!({"weights_storage": "f16"}));
+    write(&card, out_dir)?;
     Ok(classifier)
 }
 

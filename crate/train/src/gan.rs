@@ -5,6 +5,8 @@
 //! The shipped generator has no batch norm (the core model folds one when a file brings it; ours trains without),
 //! so training and the browser run exactly the same layers.
 
+use crate::card::{new_card, object, write, Source};
+use genscope_core::registry::{DatasetId, Kind};
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -44,10 +46,8 @@ pub struct GanRun<'a> {
     pub steps: usize,
     /// Images per step.
     pub batch: usize,
-    /// Data set description and licence for the card.
-    pub dataset: &'a str,
-    /// Licence of the data set.
-    pub license: &'a str,
+    /// The data set, its provenance and licence, for the card.
+    pub source: &'static Source,
     /// Seed of every random draw (initial weights, z, instance noise).
     pub seed: u64,
 }
@@ -600,30 +600,26 @@ pub fn train(
         .chain(run.config.discriminator_shapes().iter())
         .map(|(_, s)| s.iter().product::<usize>())
         .sum();
-    let card = json!({
-        "name": run.name, "kind": "gan", "params": params, "config": run.config,
-        "dataset": run.dataset, "license": run.license,
-        "training": {"seed": run.seed, "steps": run.steps, "batch": run.batch, "optimizer": "Adam (beta1 0.5)", "lr_generator": LR, "lr_discriminator": LR,
+    let mut card = new_card(run.name, Kind::Gan, params, run.source, &run.config)?;
+    card.training = object(json!({"seed": run.seed, "steps": run.steps, "batch": run.batch, "optimizer": "Adam (beta1 0.5)", "lr_generator": LR, "lr_discriminator": LR,
             "loss": "non-saturating GAN loss, one-sided label smoothing 0.9, discriminator weights bounded to spectral norm 1",
             "generator_norm": "batch norm after the projection and the first upsampling (training mode; running statistics recomputed on 10,000 samples at the end and folded into the weights)", "wall_time_s": started.elapsed().as_secs_f64(),
-            "machine": "2-core CPU, candle-core"},
-        "metrics": metrics_json(&metrics, run.name.split('-').nth(1).unwrap_or("mnist")),
-        "curve": curve, "timeline": timeline, "weights_storage": "f16",
-    });
-    std::fs::write(
-        out_dir.join(format!("{}.json", run.name)),
-        serde_json::to_string_pretty(&card)? + "\n",
-    )?;
-    Ok(())
+            "machine": "2-core CPU, candle-core"}));
+    card.metrics = object(metrics_json(&metrics, run.source.id));
+    card.curve = curve.into_iter().map(object).collect();
+    card.timeline = timeline.into_iter().map(object).collect();
+    card.extra = object(json!({"weights_storage": "f16"}));
+    write(&card, out_dir)
 }
 
 /// The card's `metrics` object, with its `how`.
-pub fn metrics_json(m: &GanMetrics, dataset: &str) -> serde_json::Value {
+pub fn metrics_json(m: &GanMetrics, dataset: DatasetId) -> serde_json::Value {
+    let classifier = dataset.classifier().unwrap_or_default();
     json!({
         "fid": m.fid, "fid_floor": m.fid_floor, "precision": m.precision, "recall": m.recall,
         "mean_confidence": m.mean_confidence, "class_coverage": m.class_coverage, "class_counts": m.class_counts,
         "d_real_mean": m.d_real_mean, "d_fake_mean": m.d_fake_mean,
-        "how": format!("10,000 samples (z ~ N(0, I), seed {EVALUATION_SEED}) against the 10,000 test images, in the 128-d feature layer of classifier-{dataset}. fid: Fréchet distance; fid_floor: the first 10,000 training images against the test images; precision / recall: improved precision and recall with k = 3 nearest neighbours; mean_confidence: the classifier's mean top-class probability on the samples; class_coverage: classes given to at least 5% of the samples; d_real_mean / d_fake_mean: the discriminator's mean probability \"real\" on the test images and on the samples"),
+        "how": format!("10,000 samples (z ~ N(0, I), seed {EVALUATION_SEED}) against the 10,000 test images, in the 128-d feature layer of {classifier}. fid: Fréchet distance; fid_floor: the first 10,000 training images against the test images; precision / recall: improved precision and recall with k = 3 nearest neighbours; mean_confidence: the classifier's mean top-class probability on the samples; class_coverage: classes given to at least 5% of the samples; d_real_mean / d_fake_mean: the discriminator's mean probability \"real\" on the test images and on the samples"),
     })
 }
 

@@ -1,6 +1,8 @@
 //! Training a character-level language model: the core crate's `Lm<CpuBackend>` with candle variables,
 //! next-character cross-entropy over random windows of the corpus, AdamW with warm-up and cosine decay.
 
+use crate::card::{new_card, object, write, Source};
+use genscope_core::registry::Kind;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -46,10 +48,8 @@ pub struct LmRun<'a> {
     pub lr: f64,
     /// Seed of the initial weights and the training windows.
     pub seed: u64,
-    /// Data set description and licence for the card.
-    pub dataset: &'a str,
-    /// Licence of the data set.
-    pub license: &'a str,
+    /// The data set, its provenance and licence, for the card.
+    pub source: &'static Source,
     /// How the held-out text was chosen, for the card.
     pub held_out: &'a str,
 }
@@ -251,23 +251,22 @@ pub fn train(run: &LmRun, text: &str, out_dir: &Path, checkpoints: &Path) -> Res
         out_dir.join(format!("{}.safetensors", run.name)),
         write_safetensors(&weights, Storage::F16, meta)?,
     )?;
-    let card = json!({
-        "name": run.name,
-        "kind": "lm",
-        "params": run.config.parameter_count(),
-        "config": run.config,
-        "vocab": run.vocab,
-        "tokenizer": "characters; id 0 is <unk> for any character outside the vocabulary",
-        "dataset": run.dataset,
-        "license": run.license,
-        "training": {
+    let mut card = new_card(
+        run.name,
+        Kind::Lm,
+        run.config.parameter_count(),
+        run.source,
+        &run.config,
+    )?;
+    card.vocab = run.vocab.clone();
+    card.training = object(json!({
             "seed": run.seed,
             "steps": run.steps, "batch": run.batch, "window": run.window, "optimizer": "AdamW",
             "lr": run.lr, "schedule": "linear warm-up, cosine decay to 10%", "weight_decay": 0.01,
             "train_characters": train_tokens.len(), "wall_time_s": seconds,
             "machine": "2-core CPU, candle-core",
-        },
-        "metrics": {
+    }));
+    card.metrics = object(json!({
             "val_nats_per_char": val,
             "val_bits_per_char": val / std::f64::consts::LN_2,
             "val_perplexity": val.exp(),
@@ -276,14 +275,13 @@ pub fn train(run: &LmRun, text: &str, out_dir: &Path, checkpoints: &Path) -> Res
                 "mean next-character cross-entropy over {} windows of {} characters spread evenly over the held-out text ({}); every position of a window is scored, so early positions see less context",
                 eval_windows.min((val_tokens.len() - 1) / run.window), run.window, run.held_out
             ),
-        },
-        "curve": curve,
+    }));
+    card.curve = curve.into_iter().map(object).collect();
+    card.extra = object(json!({
+        "tokenizer": "characters; id 0 is <unk> for any character outside the vocabulary",
         "weights_storage": "f16",
-    });
-    std::fs::write(
-        out_dir.join(format!("{}.json", run.name)),
-        serde_json::to_string_pretty(&card)? + "\n",
-    )?;
+    }));
+    write(&card, out_dir)?;
     Ok(val)
 }
 

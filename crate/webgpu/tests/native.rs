@@ -2,6 +2,7 @@
 //! the CPU backend.
 #![cfg(not(target_arch = "wasm32"))]
 
+#[macro_use]
 mod common;
 
 use std::rc::Rc;
@@ -16,60 +17,17 @@ fn backend() -> WgpuBackend {
     WgpuBackend::new(Rc::new(gpu))
 }
 
-#[test]
-fn linear_matches_cpu() {
-    block_on(common::linear_matches(&backend()));
+/// One native test per conformance check.
+macro_rules! native_test {
+    ($name:ident, $check:ident) => {
+        #[test]
+        fn $name() {
+            block_on(common::$check(&backend()));
+        }
+    };
 }
 
-#[test]
-fn matmul_matches_cpu() {
-    block_on(common::matmul_matches(&backend()));
-}
-
-#[test]
-fn activations_match_cpu() {
-    block_on(common::activations_match(&backend()));
-}
-
-#[test]
-fn binary_ops_match_cpu() {
-    block_on(common::binary_matches(&backend()));
-}
-
-#[test]
-fn shape_errors_are_reported() {
-    block_on(common::shape_errors_are_reported(&backend()));
-}
-
-#[test]
-fn vae_forward_matches_cpu() {
-    block_on(common::vae_matches(&backend()));
-}
-
-#[test]
-fn convolutions_match_cpu() {
-    block_on(common::convolutions_match(&backend()));
-}
-
-#[test]
-fn gan_forward_matches_cpu() {
-    block_on(common::gan_matches(&backend()));
-}
-
-#[test]
-fn lm_ops_match_cpu() {
-    block_on(common::lm_ops_match(&backend()));
-}
-
-#[test]
-fn lm_forward_matches_cpu() {
-    block_on(common::lm_matches(&backend()));
-}
-
-#[test]
-fn result_buffers_are_pooled() {
-    block_on(common::buffers_are_reused(&backend()));
-}
+conformance_tests!(native_test);
 
 #[test]
 fn adapter_is_described() {

@@ -3,12 +3,14 @@
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::app::Route;
+use genscope_core::registry::FAMILIES;
+
+use crate::app::{route_of, Route};
 
 /// The landing page with one card per model page.
 #[component]
 pub fn HomePage() -> Html {
-    let card = |route: Route, title: &'static str, text: &'static str| {
+    let card = |route: Route, title: &'static str, text: &'static str| -> Html {
         html! {
             <Link<Route> to={route} classes="card">
                 <h2>{ title }</h2>
@@ -24,9 +26,7 @@ pub fn HomePage() -> Html {
                 { "Nothing is sent to a server: every number you see is computed on this page." }
             </p>
             <div class="cards">
-                { card(Route::Vae, "VAE", "Drag through a variational autoencoder's latent space and watch the decoded image change under your cursor.") }
-                { card(Route::Gan, "GAN", "Watch a GAN's samples: seeded grids, smooth latent walks, and its training history.") }
-                { card(Route::Lm, "LM", "Step a small transformer one token at a time and see how temperature, top-k and top-p reshape its next-token distribution.") }
+                { for FAMILIES.iter().filter_map(|f| f.page).map(|p| card(route_of(p.page), p.title, p.summary)) }
             </div>
         </section>
     }

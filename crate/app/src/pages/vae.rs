@@ -617,7 +617,7 @@ pub fn VaePage() -> Html {
             let (encoded, error) = (encoded.clone(), error.clone());
             wasm_bindgen_futures::spawn_local(async move {
                 let label =
-                    class_names(&vae.card.dataset.to_lowercase())[images.labels[index] as usize];
+                    class_names(dataset_of(&vae.card.name))[images.labels[index] as usize];
                 let source = format!("test image #{index} ({label})");
                 match encode_input(&vae, source, images.image(index).to_vec()).await {
                     Ok(e) => encoded.set(Some(Rc::new(e))),

@@ -12,6 +12,25 @@ use genscope_core::nn::HostWeights;
 use genscope_core::vae::{Vae, VaeConfig};
 use genscope_webgpu::WgpuBackend;
 
+/// Every CPU-vs-WebGPU conformance check, listed once: `conformance_tests!(wrapper)` expands to one test per
+/// check, each calling `wrapper!(check)` to get a backend and run it (natively with `#[test]` and `block_on`, in
+/// the browser with `#[wasm_bindgen_test]`). A check added here runs in both places.
+macro_rules! conformance_tests {
+    ($run:ident) => {
+        $run!(linear_matches_cpu, linear_matches);
+        $run!(matmul_matches_cpu, matmul_matches);
+        $run!(activations_match_cpu, activations_match);
+        $run!(binary_ops_match_cpu, binary_matches);
+        $run!(shape_errors_are_reported, shape_errors_are_reported);
+        $run!(vae_forward_matches_cpu, vae_matches);
+        $run!(convolutions_match_cpu, convolutions_match);
+        $run!(gan_forward_matches_cpu, gan_matches);
+        $run!(lm_ops_match_cpu, lm_ops_match);
+        $run!(lm_forward_matches_cpu, lm_matches);
+        $run!(result_buffers_are_pooled, buffers_are_reused);
+    };
+}
+
 const ATOL: f32 = 1e-4;
 const RTOL: f32 = 1e-4;
 
