@@ -6,11 +6,11 @@
 mod app;
 mod backend;
 mod engine;
+mod hooks;
 mod models;
 mod pages;
 mod panic;
 mod url;
-mod hooks;
 mod widgets;
 pub mod worker;
 

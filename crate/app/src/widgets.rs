@@ -29,22 +29,15 @@ pub fn ErrorPanel(props: &ErrorPanelProps) -> Html {
     }
 }
 
-/// The panel for a failure after the page's model loaded, if there is one: "Try again" clears it and loads the model
-/// again (into a new inference worker if that one stopped) while the page's state stays.
-pub fn failure_panel(
-    title: &'static str,
-    error: &UseStateHandle<Option<String>>,
-    reload: &UseStateHandle<u32>,
-) -> Html {
-    let Some(message) = (**error).clone() else {
-        return Html::default();
-    };
-    let (error, reload) = (error.clone(), reload.clone());
-    let retry = Callback::from(move |()| {
-        error.set(None);
-        reload.set(*reload + 1);
-    });
-    html! { <ErrorPanel {title} {message} on_retry={retry} /> }
+/// The panel for a failure after the page's model loaded, if there is one: `on_retry` ("Try again") should clear it
+/// and load the model again (into a new inference worker if that one stopped) while the page's state stays.
+pub fn failure_panel(message: Option<String>, on_retry: Callback<()>) -> Html {
+    match message {
+        Some(message) => html! {
+            <ErrorPanel title="Something failed on this page" {message} {on_retry} />
+        },
+        None => Html::default(),
+    }
 }
 
 /// Draws grayscale `pixels` (intensities in [0, 1], `width × height` row-major) into `canvas` at `(x, y)`, one

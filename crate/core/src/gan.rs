@@ -251,7 +251,8 @@ impl<B: Backend> Discriminator<B> {
     }
 }
 
-#[cfg(all(test, feature = "cpu"))]
+#[cfg(test)]
+#[cfg(feature = "cpu")]
 mod tests {
     use super::*;
     use crate::cpu::CpuBackend;

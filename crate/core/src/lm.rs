@@ -11,6 +11,10 @@ use crate::backend::{Activation, AttentionShape, Backend, Binary, MAX_CONTEXT};
 use crate::nn::Params;
 use crate::{Error, Result};
 
+/// The most parameters [`LmConfig::validate`] accepts: their f32 values fit in `i32::MAX` bytes, the largest array
+/// a 32-bit (wasm32) `usize` can index, so a model that loads natively also loads in the browser.
+pub const MAX_PARAMETERS: u64 = i32::MAX as u64 / 4;
+
 /// Base of the rotary frequencies (llama2.c and llama use 10,000).
 pub const ROPE_THETA: f32 = 10_000.0;
 
@@ -46,7 +50,20 @@ impl LmConfig {
         self.n_kv_heads * self.head_dim()
     }
 
-    /// Checks that the numbers describe a model this code can run.
+    /// Checks that the numbers describe a model this code can run. A configuration that breaks a rule is refused
+    /// with the rule and the numbers, e.g. `unsupported language model configuration: n_heads = 5 does not divide
+    /// dim = 192`. The rules, in the order they are checked:
+    ///
+    /// - every size lies in `1..=` its limit (dim 16,384, hidden_dim 65,536, n_layers 256, n_heads and n_kv_heads
+    ///   1,024, vocab_size 2^20);
+    /// - n_heads divides dim, n_kv_heads divides n_heads, and head_dim = dim / n_heads is even (rotary positions
+    ///   turn pairs of values);
+    /// - seq_len lies in `1..=`[`MAX_CONTEXT`]. The file readers in [`crate::weights`] clip a longer trained
+    ///   context to `MAX_CONTEXT` (with a note) before they call this, the same way for a llama2.c `.bin` and a
+    ///   safetensors file, so the same model gets the same verdict in either format;
+    /// - norm_eps is a positive finite number;
+    /// - at most [`MAX_PARAMETERS`] parameters, counted in `u64`, so that every size computed from the
+    ///   configuration fits a 32-bit `usize` (the browser's) as well as a 64-bit one.
     pub fn validate(&self) -> Result<()> {
         crate::card::check_dimensions(
             "language model",
@@ -59,24 +76,59 @@ impl LmConfig {
                 ("vocab_size", self.vocab_size, 1 << 20),
             ],
         )?;
-        let ok = self.n_heads > 0
-            && self.n_kv_heads > 0
-            && self.dim.is_multiple_of(self.n_heads)
-            && self.n_heads.is_multiple_of(self.n_kv_heads)
-            && self.head_dim().is_multiple_of(2)
-            && self.vocab_size > 0
-            && (1..=MAX_CONTEXT).contains(&self.seq_len)
-            && self.n_layers > 0
-            && self.hidden_dim > 0
-            && self.norm_eps.is_finite()
-            && self.norm_eps > 0.0;
-        if ok {
-            Ok(())
-        } else {
+        let refuse = |why: String| {
             Err(Error::Weights(format!(
-                "unsupported language model configuration {self:?}"
+                "unsupported language model configuration: {why}"
             )))
+        };
+        let (dim, heads, kv_heads) = (self.dim, self.n_heads, self.n_kv_heads);
+        if !dim.is_multiple_of(heads) {
+            return refuse(format!("n_heads = {heads} does not divide dim = {dim}"));
         }
+        if !heads.is_multiple_of(kv_heads) {
+            return refuse(format!(
+                "n_kv_heads = {kv_heads} does not divide n_heads = {heads}"
+            ));
+        }
+        let head_dim = self.head_dim();
+        if !head_dim.is_multiple_of(2) {
+            return refuse(format!(
+                "head_dim = dim / n_heads = {dim} / {heads} = {head_dim} is odd; rotary positions need an even \
+                 head_dim"
+            ));
+        }
+        if !(1..=MAX_CONTEXT).contains(&self.seq_len) {
+            return refuse(format!(
+                "seq_len = {} is outside 1..={MAX_CONTEXT}, the longest context genscope runs",
+                self.seq_len
+            ));
+        }
+        if !(self.norm_eps.is_finite() && self.norm_eps > 0.0) {
+            return refuse(format!(
+                "norm_eps = {} is not a positive finite number",
+                self.norm_eps
+            ));
+        }
+        match self.parameter_count_u64() {
+            Some(n) if n <= MAX_PARAMETERS => Ok(()),
+            n => refuse(format!(
+                "{} parameters are more than the {MAX_PARAMETERS} genscope can hold (2 GiB of f32 weights, \
+                 what a 32-bit browser can address in one array)",
+                n.map_or_else(|| "2^64 or more".to_string(), |n| n.to_string())
+            )),
+        }
+    }
+
+    /// The parameter count in `u64` with checked arithmetic (`None` past `u64::MAX`): safe on any `usize`.
+    fn parameter_count_u64(&self) -> Option<u64> {
+        self.parameter_shapes()
+            .iter()
+            .try_fold(0u64, |total, (_, shape)| {
+                let n = shape
+                    .iter()
+                    .try_fold(1u64, |n, &d| n.checked_mul(u64::try_from(d).ok()?))?;
+                total.checked_add(n)
+            })
     }
 
     /// Names and shapes of every parameter, in a stable order.

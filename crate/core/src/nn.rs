@@ -25,7 +25,8 @@ impl HostWeights {
         Self::default()
     }
 
-    /// Adds a tensor; `data.len()` must equal the product of `shape`.
+    /// Adds a tensor; `data.len()` must equal the product of `shape` (computed with checked arithmetic, so a shape
+    /// whose product overflows a 32-bit `usize` is refused rather than wrapped).
     pub fn insert(
         &mut self,
         name: impl Into<String>,
@@ -33,6 +34,15 @@ impl HostWeights {
         data: Vec<f32>,
     ) -> Result<()> {
         let name = name.into();
+        if shape
+            .iter()
+            .try_fold(1usize, |n, &d| n.checked_mul(d))
+            .is_none()
+        {
+            return Err(Error::Weights(format!(
+                "tensor `{name}`: shape {shape:?} has more elements than memory can hold"
+            )));
+        }
         crate::backend::check_upload(data.len(), &shape).map_err(|_| {
             Error::Weights(format!(
                 "tensor `{name}`: {} values do not fill shape {shape:?}",

@@ -180,31 +180,56 @@ impl Tokenizer {
     }
 
     /// Reads llama2.c's `tokenizer.bin` for a model of `vocab_size` tokens: an `i32` max piece length, then per
-    /// piece an `f32` score, an `i32` byte length and the UTF-8 bytes.
+    /// piece an `f32` score, an `i32` byte length and the UTF-8 bytes. Errors name the file `tokenizer.bin`; a
+    /// visitor's file has its own name: use [`Tokenizer::read_llama2c_named`].
     pub fn read_llama2c(bytes: &[u8], vocab_size: usize) -> Result<Self> {
-        let bad = |what: String| Error::Weights(format!("tokenizer.bin: {what}"));
-        let mut at = 4usize;
+        Self::read_llama2c_named("tokenizer.bin", bytes, vocab_size)
+    }
+
+    /// Reads a llama2.c tokenizer file called `file_name` (see [`Tokenizer::read_llama2c`] for the format). Every
+    /// number in it is checked before it is used: each piece's length (0..=1024 bytes, within the file), each
+    /// score (finite). The file must hold exactly `vocab_size` pieces: one that ends early, or that has bytes
+    /// left after the last piece (another model's tokenizer, with a larger vocabulary), is refused. Errors are
+    /// [`Error::File`]s naming `file_name`.
+    pub fn read_llama2c_named(file_name: &str, bytes: &[u8], vocab_size: usize) -> Result<Self> {
+        let bad = |why: String| Error::File {
+            file: file_name.to_owned(),
+            why: format!("not a valid llama2.c tokenizer: {why}"),
+        };
         if bytes.len() < 4 {
-            return Err(bad(format!("{} bytes is too short", bytes.len())));
+            return Err(bad(format!(
+                "{} bytes is shorter than its 4-byte header",
+                bytes.len()
+            )));
         }
+        let mut at = 4usize;
         let mut take = |n: usize, what: &str| -> Result<&[u8]> {
             let end = at
                 .checked_add(n)
                 .filter(|&e| e <= bytes.len())
-                .ok_or_else(|| bad(format!("ends inside {what} at byte {at}")))?;
+                .ok_or_else(|| {
+                    bad(format!(
+                        "ends inside {what} at byte {at} (the model's vocabulary has {vocab_size} pieces)"
+                    ))
+                })?;
             let slice = &bytes[at..end];
             at = end;
             Ok(slice)
         };
+        let word = |b: &[u8]| [b[0], b[1], b[2], b[3]];
         let mut pieces = Vec::with_capacity(vocab_size.min(1 << 20));
         let mut scores = Vec::with_capacity(vocab_size.min(1 << 20));
         for i in 0..vocab_size {
-            let score = f32::from_le_bytes(take(4, "a score")?.try_into().expect("4 bytes"));
-            let len = i32::from_le_bytes(take(4, "a length")?.try_into().expect("4 bytes"));
+            let score = f32::from_le_bytes(word(take(4, "a score")?));
+            let len = i32::from_le_bytes(word(take(4, "a length")?));
             let len = usize::try_from(len)
                 .ok()
                 .filter(|&l| l <= MAX_PIECE_BYTES)
-                .ok_or_else(|| bad(format!("piece {i} claims {len} bytes")))?;
+                .ok_or_else(|| {
+                    bad(format!(
+                        "piece {i} claims {len} bytes, outside 0..={MAX_PIECE_BYTES}"
+                    ))
+                })?;
             let text = take(len, "a piece")?;
             if !score.is_finite() {
                 return Err(bad(format!("piece {i} has score {score}")));
@@ -212,7 +237,14 @@ impl Tokenizer {
             scores.push(score);
             pieces.push(String::from_utf8_lossy(text).into_owned());
         }
-        Self::new(pieces, scores)
+        if at != bytes.len() {
+            return Err(bad(format!(
+                "{} bytes follow the {vocab_size} pieces of the model's vocabulary: this tokenizer has more \
+                 pieces than the model has tokens (is it another model's tokenizer?)",
+                bytes.len() - at
+            )));
+        }
+        Self::new(pieces, scores).map_err(|e| e.in_file(file_name))
     }
 
     /// Writes llama2.c's `tokenizer.bin` for this vocabulary.
@@ -283,6 +315,43 @@ mod tests {
         let err = Tokenizer::read_llama2c(&huge, 4).unwrap_err();
         assert!(err.to_string().contains("claims"), "{err}");
         assert!(Tokenizer::read_llama2c(&[], 4).is_err());
+    }
+
+    #[test]
+    fn tokenizer_files_with_extra_pieces_or_bad_numbers_are_refused_by_name() {
+        let t = chars(&["<unk>", "a", "b"]);
+        let bytes = t.write_llama2c();
+        assert!(Tokenizer::read_llama2c_named("v.bin", &bytes, 3).is_ok());
+        let err = Tokenizer::read_llama2c_named("v.bin", &bytes, 2)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("v.bin: ") && err.contains("more pieces than the model has tokens"),
+            "{err}"
+        );
+        let err = Tokenizer::read_llama2c_named("v.bin", &bytes, 4)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("ends inside a score"), "{err}");
+        let mut negative = bytes.clone();
+        negative[8..12].copy_from_slice(&(-1i32).to_le_bytes());
+        let err = Tokenizer::read_llama2c_named("v.bin", &negative, 3)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("piece 0 claims -1 bytes"), "{err}");
+        let mut nan = bytes.clone();
+        nan[4..8].copy_from_slice(&f32::NAN.to_le_bytes());
+        let err = Tokenizer::read_llama2c_named("v.bin", &nan, 3)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("piece 0 has score NaN"), "{err}");
+        let err = Tokenizer::read_llama2c_named("v.bin", &bytes[..4], 0)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("v.bin: ") && err.contains("at least one piece"),
+            "{err}"
+        );
     }
 
     /// The merges as llama2.c writes them (rescan every pair after every merge): the oracle for the heap version.

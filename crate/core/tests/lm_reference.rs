@@ -1,6 +1,8 @@
 //! The LM against itself (incremental decoding vs a full recompute) and against candle-transformers' llama2.c
 //! model on the same weights.
 #![cfg(feature = "cpu")]
+// A test: a failed unwrap is a failed check with its message.
+#![allow(clippy::unwrap_used)]
 
 use std::collections::HashMap;
 

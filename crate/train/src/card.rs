@@ -53,7 +53,10 @@ pub fn shipped_dataset(model: &str) -> Result<&'static Source> {
         "lm-tang" => DatasetId::Tang,
         other => bail!("{other} is not a shipped model (see genscope-train --help)"),
     };
-    Ok(SOURCES.iter().find(|s| s.id == id).expect("every data set has a source"))
+    Ok(SOURCES
+        .iter()
+        .find(|s| s.id == id)
+        .expect("every data set has a source"))
 }
 
 /// A card with the fields every model has; the trainer adds metrics, training settings and its curve.

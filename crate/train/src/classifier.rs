@@ -110,9 +110,17 @@ pub fn train(
         out_dir.join(format!("{name}.safetensors")),
         write_safetensors(&host_weights(&varmap)?, Storage::F16, meta)?,
     )?;
-    let mut card = new_card(name, Kind::Classifier, config.parameter_count(), source, &config)?;
-    card.training = object(json!({"seed": seed, "epochs": epochs, "batch": batch, "optimizer": "AdamW", "lr": 1e-3,
-            "wall_time_s": started.elapsed().as_secs_f64(), "machine": "2-core CPU, candle-core"}));
+    let mut card = new_card(
+        name,
+        Kind::Classifier,
+        config.parameter_count(),
+        source,
+        &config,
+    )?;
+    card.training = object(
+        json!({"seed": seed, "epochs": epochs, "batch": batch, "optimizer": "AdamW", "lr": 1e-3,
+            "wall_time_s": started.elapsed().as_secs_f64(), "machine": "2-core CPU, candle-core"}),
+    );
     card.metrics = object(json!({"test_accuracy": test_accuracy,
             "how": "fraction of the 10,000 test images whose arg-max class is the label"}));
     card.curve = curve.into_iter().map(object).collect();

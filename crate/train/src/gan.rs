@@ -17,7 +17,9 @@ use candle_core::{DType, Device, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW, VarMap};
 use genscope_core::classifier::Classifier;
 use genscope_core::cpu::CpuBackend;
-use genscope_core::gan::{fold_generator_batch_norms, Discriminator, GanConfig, Generator, GeneratorNorm};
+use genscope_core::gan::{
+    fold_generator_batch_norms, Discriminator, GanConfig, Generator, GeneratorNorm,
+};
 use genscope_core::nn::HostWeights;
 use genscope_core::weights::{write_safetensors, Storage};
 use serde_json::json;
@@ -111,14 +113,21 @@ impl BatchNorms {
     /// Batch norm of `h` (`[batch, channels]` or `[batch, channels, h, w]`) with its batch statistics; returns
     /// the normalised tensor and the (mean, biased variance) it used.
     fn normalise(&self, which: GeneratorNorm, h: &Tensor) -> Result<(Tensor, Tensor, Tensor)> {
-        let [gamma, beta, _, _] = &self.norms.iter().find(|(w, _)| *w == which).expect("both norms").1;
+        let [gamma, beta, _, _] = &self
+            .norms
+            .iter()
+            .find(|(w, _)| *w == which)
+            .expect("both norms")
+            .1;
         let channels = h.dim(1)?;
         // Channels first, everything else flattened: statistics per channel.
         let flat = h.transpose(0, 1)?.contiguous()?.reshape((channels, ()))?;
         let mean = flat.mean_keepdim(1)?;
         let centred = flat.broadcast_sub(&mean)?;
         let var = centred.sqr()?.mean_keepdim(1)?;
-        let normed = centred.broadcast_div(&(var.clone() + f64::from(genscope_core::gan::BATCH_NORM_EPS))?.sqrt()?)?;
+        let normed = centred.broadcast_div(
+            &(var.clone() + f64::from(genscope_core::gan::BATCH_NORM_EPS))?.sqrt()?,
+        )?;
         let normed = normed
             .broadcast_mul(&gamma.as_tensor().reshape((channels, 1))?)?
             .broadcast_add(&beta.as_tensor().reshape((channels, 1))?)?;
@@ -132,7 +141,12 @@ impl BatchNorms {
     fn train(&self, which: GeneratorNorm, h: Tensor) -> genscope_core::Result<Tensor> {
         let run = || -> Result<Tensor> {
             let (out, mean, var) = self.normalise(which, &h)?;
-            let [_, _, running_mean, running_var] = &self.norms.iter().find(|(w, _)| *w == which).expect("both norms").1;
+            let [_, _, running_mean, running_var] = &self
+                .norms
+                .iter()
+                .find(|(w, _)| *w == which)
+                .expect("both norms")
+                .1;
             // PyTorch keeps the unbiased variance in its running statistics.
             let n = (h.elem_count() / h.dim(1)?) as f64;
             let unbiased = (var.detach() * (n / (n - 1.0).max(1.0)))?;
@@ -601,10 +615,12 @@ pub fn train(
         .map(|(_, s)| s.iter().product::<usize>())
         .sum();
     let mut card = new_card(run.name, Kind::Gan, params, run.source, &run.config)?;
-    card.training = object(json!({"seed": run.seed, "steps": run.steps, "batch": run.batch, "optimizer": "Adam (beta1 0.5)", "lr_generator": LR, "lr_discriminator": LR,
+    card.training = object(
+        json!({"seed": run.seed, "steps": run.steps, "batch": run.batch, "optimizer": "Adam (beta1 0.5)", "lr_generator": LR, "lr_discriminator": LR,
             "loss": "non-saturating GAN loss, one-sided label smoothing 0.9, discriminator weights bounded to spectral norm 1",
             "generator_norm": "batch norm after the projection and the first upsampling (training mode; running statistics recomputed on 10,000 samples at the end and folded into the weights)", "wall_time_s": started.elapsed().as_secs_f64(),
-            "machine": "2-core CPU, candle-core"}));
+            "machine": "2-core CPU, candle-core"}),
+    );
     card.metrics = object(metrics_json(&metrics, run.source.id));
     card.curve = curve.into_iter().map(object).collect();
     card.timeline = timeline.into_iter().map(object).collect();

@@ -73,6 +73,41 @@ pub fn evaluate(lm: &Lm<CpuBackend>, tokens: &[u32], window: usize, windows: usi
     Ok(total / count as f64)
 }
 
+/// The seed of the poems the Tang model's form share is measured on, so `eval` reproduces the card.
+pub const FORM_SEED: u64 = 20_000;
+
+/// `n` poems sampled from the model at temperature 1 (its own distribution, no top-k or top-p), each started after a
+/// blank line (the corpus's poem separator) and ended at the next blank line or after `max_chars` characters.
+/// The draws come from one ChaCha8 stream seeded with `seed`, so the sample — and the card's form share — reproduce.
+pub fn sample_poems(
+    lm: &Lm<CpuBackend>,
+    tokenizer: &Tokenizer,
+    n: usize,
+    max_chars: usize,
+    seed: u64,
+) -> Result<Vec<String>> {
+    let mut sampler = genscope_core::sampling::Sampler::new(seed);
+    let start = tokenizer.encode("。\n\n");
+    let mut poems = Vec::with_capacity(n);
+    for _ in 0..n {
+        let mut cache = lm.new_cache(&CpuBackend)?;
+        let mut out = lm.forward(&CpuBackend, &start, &mut cache, false)?;
+        let mut poem = String::new();
+        for _ in 0..max_chars {
+            let logits = out.logits.flatten_all()?.to_vec1::<f32>()?;
+            let p = genscope_core::sampling::softmax(&logits)?;
+            let next = sampler.sample(&p) as u32;
+            poem.push_str(tokenizer.piece(next));
+            if poem.ends_with("\n\n") || cache.len() + 1 >= lm.config().seq_len {
+                break;
+            }
+            out = lm.forward(&CpuBackend, &[next], &mut cache, false)?;
+        }
+        poems.push(poem.trim().to_string());
+    }
+    Ok(poems)
+}
+
 /// Mean cross-entropy of predicting `tokens[1..]` from `tokens[..n-1]`.
 fn window_loss(lm: &Lm<CpuBackend>, tokens: &[u32]) -> Result<Tensor> {
     let n = tokens.len() - 1;
@@ -276,6 +311,22 @@ pub fn train(run: &LmRun, text: &str, out_dir: &Path, checkpoints: &Path) -> Res
                 eval_windows.min((val_tokens.len() - 1) / run.window), run.window, run.held_out
             ),
     }));
+    if run.source.id == genscope_core::registry::DatasetId::Tang {
+        let tokenizer = Tokenizer::characters(run.vocab.clone())?;
+        let poems = sample_poems(&lm, &tokenizer, 100, run.config.seq_len, FORM_SEED)?;
+        let share = crate::text::five_or_seven_share(&poems);
+        println!(
+            "{}: {:.1}% of sampled verse lines have 5 or 7 characters",
+            run.name,
+            100.0 * share
+        );
+        card.metrics
+            .insert("form_5_or_7_share".into(), json!(share));
+        card.metrics.insert(
+            "form_how".into(),
+            json!(format!("100 poems sampled at temperature 1 (seed {FORM_SEED}), each after a blank line and up to the context length; the share of their verse lines (text between ，。？！；：、 or line breaks) with 5 or 7 characters")),
+        );
+    }
     card.curve = curve.into_iter().map(object).collect();
     card.extra = object(json!({
         "tokenizer": "characters; id 0 is <unk> for any character outside the vocabulary",

@@ -161,12 +161,7 @@ fn main() -> Result<()> {
                     let text = text::tang(&root.join("data/tang"))?;
                     let vocab = text::vocabulary(&text, 2999, 1);
                     // Poems are short: a 128-character context holds one or two whole poems.
-                    (
-                        text,
-                        vocab,
-                        128,
-                        "the last 10% of the poems in file order",
-                    )
+                    (text, vocab, 128, "the last 10% of the poems in file order")
                 }
                 _ => bail!("{model} is not a language model (lm-shakespeare or lm-tang)"),
             };
@@ -182,12 +177,7 @@ fn main() -> Result<()> {
                 seed,
                 held_out,
             };
-            lm::train(
-                &run,
-                &text,
-                &out_dir,
-                &root.join("data/checkpoints"),
-            )?;
+            lm::train(&run, &text, &out_dir, &root.join("data/checkpoints"))?;
         }
         Command::ExportLlama2c { model, out } => export_llama2c(&root, &model, &out)?,
         Command::Subsets => write_subsets(&root)?,
@@ -201,20 +191,16 @@ fn main() -> Result<()> {
             let (dir, source) = image_dataset(&model)?;
             let train_set = data::load_images(&root.join("data").join(dir), "train")?;
             let test_set = data::load_images(&root.join("data").join(dir), "t10k")?;
-            classifier::train(
-                &model,
-                &train_set,
-                &test_set,
-                source,
-                &out_dir,
-                seed,
-            )?;
+            classifier::train(&model, &train_set, &test_set, source, &out_dir, seed)?;
         }
         Command::Gan { model, steps, base } => {
             let (dir, source) = image_dataset(&model)?;
             let train_set = data::load_images(&root.join("data").join(dir), "train")?;
             let test_set = data::load_images(&root.join("data").join(dir), "t10k")?;
-            let which = source.id.classifier().context("an image set has a classifier")?;
+            let which = source
+                .id
+                .classifier()
+                .context("an image set has a classifier")?;
             let card_path = root.join(format!("assets/models/{which}.safetensors"));
             let (mut weights, _) = genscope_core::weights::read_safetensors(
                 &std::fs::read(&card_path).with_context(|| {
@@ -436,6 +422,18 @@ fn eval(root: &std::path::Path, model: &str) -> Result<()> {
                 "{model}: held-out {nats:.4} nats/char (card {})",
                 metrics["val_nats_per_char"]
             );
+            if dataset == DatasetId::Tang {
+                let tokenizer = genscope_core::tokenizer::Tokenizer::characters(
+                    serde_json::from_value(card["vocab"].clone())?,
+                )?;
+                let poems = lm::sample_poems(&lm, &tokenizer, 100, config.seq_len, lm::FORM_SEED)?;
+                println!(
+                    "{model}: {:.1}% of the verse lines of 100 sampled poems have 5 or 7 characters (card {}); first poem:\n{}",
+                    100.0 * text::five_or_seven_share(&poems),
+                    metrics["form_5_or_7_share"],
+                    poems[0]
+                );
+            }
         }
         other => bail!("{model}: unknown kind {other:?}"),
     }

@@ -110,9 +110,45 @@ pub fn vocabulary(text: &str, max: usize, min_count: usize) -> Vec<String> {
     vocab
 }
 
+/// The lengths, in characters, of the verse lines of poem text: the runs between the punctuation that closes a
+/// line (，。？！；：、) or a line break. Classical Chinese regulated verse has lines of 5 or 7 characters.
+pub fn verse_line_lengths(poem: &str) -> Vec<usize> {
+    poem.split(|c: char| "，。？！；：、,.?!;:\n".contains(c))
+        .map(|line| line.chars().filter(|c| !c.is_whitespace()).count())
+        .filter(|&n| n > 0)
+        .collect()
+}
+
+/// The share of verse lines with 5 or 7 characters over `poems` (0 when there are no lines).
+pub fn five_or_seven_share(poems: &[String]) -> f64 {
+    let lengths: Vec<usize> = poems.iter().flat_map(|p| verse_line_lengths(p)).collect();
+    if lengths.is_empty() {
+        return 0.0;
+    }
+    lengths.iter().filter(|&&n| n == 5 || n == 7).count() as f64 / lengths.len() as f64
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn verse_lines_are_counted_between_punctuation() {
+        assert_eq!(
+            verse_line_lengths("牀前明月光，疑是地上霜。\n舉頭望明月，低頭思故鄉。"),
+            [5, 5, 5, 5]
+        );
+        assert_eq!(
+            verse_line_lengths("君不見黃河之水天上來，奔流到海不復回。"),
+            [9, 7]
+        );
+        let poems = [
+            "牀前明月光，疑是地上霜。".to_string(),
+            "一二三四，五六七八九十。".to_string(),
+        ];
+        assert!((five_or_seven_share(&poems) - 0.5).abs() < 1e-12);
+        assert_eq!(five_or_seven_share(&[]), 0.0);
+    }
 
     #[test]
     fn the_vocabulary_starts_with_unknown_and_orders_by_frequency() {

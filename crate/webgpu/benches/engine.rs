@@ -2,6 +2,8 @@
 //! VAE decode per frame, a 64-sample GAN grid, and LM decoding (256 tokens after a 16-token prompt) on our CPU
 //! backend, our WebGPU backend (lavapipe on machines without a GPU) and candle-transformers' llama2.c model with
 //! the same weights. `cargo xtask bench` runs this and turns criterion's medians into `bench/results.json`.
+// A test: a failed unwrap is a failed check with its message.
+#![allow(clippy::unwrap_used)]
 
 #[cfg(not(target_arch = "wasm32"))]
 #[allow(dead_code)]

@@ -1,6 +1,8 @@
 //! The WebGPU backend in a real browser (headless Chromium with `--enable-unsafe-webgpu`: SwiftShader without a
 //! GPU), against the CPU backend compiled to wasm.
 #![cfg(target_arch = "wasm32")]
+// A test: a failed unwrap is a failed check with its message.
+#![allow(clippy::unwrap_used)]
 
 #[macro_use]
 mod common;

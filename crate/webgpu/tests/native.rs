@@ -1,6 +1,8 @@
 //! The WebGPU backend natively, on whatever adapter wgpu finds (lavapipe on machines without a GPU), against
 //! the CPU backend.
 #![cfg(not(target_arch = "wasm32"))]
+// A test: a failed unwrap is a failed check with its message.
+#![allow(clippy::unwrap_used)]
 
 #[macro_use]
 mod common;

@@ -29,19 +29,83 @@ const LM: LmShape = LmShape {
 const PROMPT: f64 = 16.0;
 const DECODED: f64 = 256.0;
 
-/// Median of one criterion benchmark in milliseconds.
-fn median_ms(criterion: &Path, group: &str, function: &str) -> Result<f64> {
-    let file = criterion
+/// Every criterion benchmark the report needs, as (group, function): `target/criterion/GROUP/FUNCTION`.
+const NEEDED: [(&str, &str); 7] = [
+    ("vae_decode", "cpu"),
+    ("vae_decode", "wgpu"),
+    ("gan_grid64", "cpu"),
+    ("gan_grid64", "wgpu"),
+    ("lm_decode_256", "ours_cpu"),
+    ("lm_decode_256", "ours_wgpu"),
+    ("lm_decode_256", "candle_transformers"),
+];
+
+/// Where criterion keeps the latest median of `group/function`.
+fn estimates_file(criterion: &Path, group: &str, function: &str) -> std::path::PathBuf {
+    criterion
         .join(group)
         .join(function)
-        .join("new/estimates.json");
-    let text =
-        std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
+        .join("new/estimates.json")
+}
+
+/// Median of one criterion benchmark in milliseconds.
+fn median_ms(criterion: &Path, group: &str, function: &str) -> Result<f64> {
+    let file = estimates_file(criterion, group, function);
+    let text = std::fs::read_to_string(&file).with_context(|| {
+        format!(
+            "reading {} (no median of {group}/{function} yet: run `cargo xtask bench` without a filter once)",
+            file.display()
+        )
+    })?;
     let estimates: Value = serde_json::from_str(&text)?;
     let ns = estimates["median"]["point_estimate"]
         .as_f64()
         .with_context(|| format!("{} has no median", file.display()))?;
     Ok(ns / 1e6)
+}
+
+/// The needed benchmarks that have no median in `criterion` yet (a fresh clone, or a filter that skipped them).
+fn missing(criterion: &Path) -> Vec<(&'static str, &'static str)> {
+    NEEDED
+        .into_iter()
+        .filter(|(group, function)| !estimates_file(criterion, group, function).is_file())
+        .collect()
+}
+
+/// A criterion filter (a regex over `group/function`) that runs exactly `missing`, except that a missing LM
+/// benchmark runs its whole group: the LM rows always come from one run together.
+fn filter_for(missing: &[(&str, &str)]) -> Option<String> {
+    let mut ids: Vec<String> = Vec::new();
+    for (group, function) in missing {
+        let id = if *group == "lm_decode_256" {
+            format!("{group}/.*")
+        } else {
+            format!("{group}/{function}")
+        };
+        if !ids.contains(&id) {
+            ids.push(id);
+        }
+    }
+    (!ids.is_empty()).then(|| format!("^({})$", ids.join("|")))
+}
+
+/// Runs `cargo bench` on the engine benchmarks (those matching `filter`, if given) and returns what they printed.
+fn run_criterion(root: &Path, xdg: &Path, filter: Option<&str>) -> Result<String> {
+    let output = Command::new("cargo")
+        .current_dir(root)
+        .args(["bench", "-p", "genscope-webgpu", "--bench", "engine", "--"])
+        .args(filter)
+        .env("XDG_RUNTIME_DIR", xdg)
+        .output()
+        .context("running cargo bench")?;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    print!("{stdout}");
+    anyhow::ensure!(
+        output.status.success(),
+        "cargo bench failed:\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    Ok(stdout)
 }
 
 fn machine() -> Value {
@@ -120,27 +184,31 @@ pub fn run_all(filter: Option<&str>) -> Result<()> {
     let root = tools::workspace_root();
     tools::ensure_lavapipe()?;
     let xdg = tools::runtime_dir()?;
-    let output = Command::new("cargo")
-        .current_dir(&root)
-        .args(["bench", "-p", "genscope-webgpu", "--bench", "engine", "--"])
-        .args(filter)
-        .env("XDG_RUNTIME_DIR", &xdg)
-        .output()
-        .context("running cargo bench")?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    print!("{stdout}");
-    anyhow::ensure!(
-        output.status.success(),
-        "cargo bench failed:\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    let criterion = root.join("target/criterion");
+    let mut stdout = run_criterion(&root, &xdg, filter)?;
+    // The report needs every median: those the filter skipped come from the last run, and where there is none
+    // (a fresh clone) they are measured now.
+    let absent = missing(&criterion);
+    if let Some(again) = filter_for(&absent) {
+        let names: Vec<String> = absent.iter().map(|(g, f)| format!("{g}/{f}")).collect();
+        eprintln!(
+            "no earlier median for {}: running {} too",
+            names.join(", "),
+            if names.len() == 1 { "it" } else { "them" }
+        );
+        stdout.push_str(&run_criterion(&root, &xdg, Some(&again))?);
+        let still = missing(&criterion);
+        anyhow::ensure!(
+            still.is_empty(),
+            "the engine benchmarks measured no median for {still:?} (see crate/webgpu/benches/engine.rs)"
+        );
+    }
     let adapter = stdout
         .lines()
         .find_map(|l| l.strip_prefix("gpu adapter: "))
         .unwrap_or("unknown")
         .to_owned();
 
-    let criterion = root.join("target/criterion");
     let ms = |group, function| median_ms(&criterion, group, function);
     let tok_s = |ms: f64| DECODED / (ms / 1e3);
     let (vae_cpu, vae_gpu) = (ms("vae_decode", "cpu")?, ms("vae_decode", "wgpu")?);
@@ -328,4 +396,40 @@ pub fn run_all(filter: Option<&str>) -> Result<()> {
     std::fs::write(root.join("BENCHMARKS.md"), md)?;
     println!("{}", serde_json::to_string_pretty(&results)?);
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_medians_are_found_and_rerun_instead_of_failing() {
+        let dir = std::env::temp_dir().join(format!("genscope-bench-test-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        // A fresh clone: nothing measured, everything missing, and the message says what to do.
+        assert_eq!(missing(&dir).len(), NEEDED.len());
+        let err = median_ms(&dir, "gan_grid64", "cpu")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("without a filter"), "{err}");
+        assert_eq!(
+            filter_for(&missing(&dir)).as_deref(),
+            Some("^(vae_decode/cpu|vae_decode/wgpu|gan_grid64/cpu|gan_grid64/wgpu|lm_decode_256/.*)$")
+        );
+        // A run filtered to the VAE: only the others are rerun.
+        for function in ["cpu", "wgpu"] {
+            let file = estimates_file(&dir, "vae_decode", function);
+            std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+            std::fs::write(&file, r#"{"median":{"point_estimate":2500000.0}}"#).unwrap();
+        }
+        assert_eq!(median_ms(&dir, "vae_decode", "cpu").unwrap(), 2.5);
+        let rest = missing(&dir);
+        assert_eq!(rest.len(), 5);
+        assert_eq!(
+            filter_for(&rest).as_deref(),
+            Some("^(gan_grid64/cpu|gan_grid64/wgpu|lm_decode_256/.*)$")
+        );
+        assert_eq!(filter_for(&[]), None);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

@@ -12,12 +12,13 @@ use anyhow::{bail, Context, Result};
 use crate::tools::{output, run, workspace_root};
 
 /// The fuzz targets, in the order they run (the names of the bins in `crate/fuzz/Cargo.toml`).
-pub const TARGETS: [&str; 5] = [
+pub const TARGETS: [&str; 6] = [
     "safetensors",
     "llama2c",
     "model_card",
     "url_query",
     "tokenizer",
+    "idx",
 ];
 
 /// How long each target runs.

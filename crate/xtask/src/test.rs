@@ -86,6 +86,8 @@ pub fn run_all() -> Result<()> {
                 "genscope-webgpu",
                 "-p",
                 "genscope-core",
+                "-p",
+                "genscope-fuzz",
                 "--",
                 "-D",
                 "warnings",
@@ -131,7 +133,8 @@ pub fn run_all() -> Result<()> {
     Ok(())
 }
 
-/// wasm-bindgen-test in headless Chromium with WebGPU on (SwiftShader without a GPU).
+/// wasm-bindgen-test in headless Chromium with WebGPU on (SwiftShader without a GPU): the core crate, the WebGPU
+/// parity tests, and the fuzz corpora replayed in wasm32 (the architecture that ships).
 fn wasm_tests(root: &Path, cargo: &mut Command, browser: &tools::Browser) -> Result<()> {
     let bindgen_dir = tools::ensure_wasm_bindgen()?;
     let work = root.join("target/wasm-test");
@@ -158,6 +161,9 @@ fn wasm_tests(root: &Path, cargo: &mut Command, browser: &tools::Browser) -> Res
             "genscope-core",
             "-p",
             "genscope-webgpu",
+            // The fuzz seeds and saved crashers, replayed on a 32-bit usize (tests/replay.rs).
+            "-p",
+            "genscope-fuzz",
         ])
         .env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",

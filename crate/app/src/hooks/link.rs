@@ -50,28 +50,25 @@ pub fn use_link<S: UrlState + 'static>(
     let link = use_state(|| None::<Link<S>>);
     {
         let link = link.clone();
-        use_effect_with(
-            (shipped.len(), url_version),
-            move |&(count, version)| {
-                if count > 0 {
-                    let mut q = url::current_query();
-                    let names: Vec<&str> = shipped.iter().map(String::as_str).collect();
-                    let fallback = if names.contains(&family.default_model) {
-                        family.default_model
-                    } else {
-                        names[0]
-                    };
-                    let model = q.choice("model", &names).unwrap_or(fallback).to_string();
-                    let state = S::from_query(&mut q);
-                    link.set(Some(Link {
-                        model,
-                        state,
-                        notes: q.notes,
-                        version,
-                    }));
-                }
-            },
-        );
+        use_effect_with((shipped.len(), url_version), move |&(count, version)| {
+            if count > 0 {
+                let mut q = url::current_query();
+                let names: Vec<&str> = shipped.iter().map(String::as_str).collect();
+                let fallback = if names.contains(&family.default_model) {
+                    family.default_model
+                } else {
+                    names[0]
+                };
+                let model = q.choice("model", &names).unwrap_or(fallback).to_string();
+                let state = S::from_query(&mut q);
+                link.set(Some(Link {
+                    model,
+                    state,
+                    notes: q.notes,
+                    version,
+                }));
+            }
+        });
     }
     (*link).clone()
 }

@@ -1,0 +1,173 @@
+//! The GAN page: an 8×8 grid of a DCGAN's samples from a visible seed, a watch mode where every cell walks
+//! through latent space, the truncation trade-off, pinned samples with their neighbours and an interpolation,
+//! and a timeline over the generator's training snapshots. Samples are labelled by the data set's classifier
+//! and scored by the discriminator.
+//!
+//! Parts: [`link`] (the settings a link carries), [`state`] (the page's reducer), [`loader`], [`grid`],
+//! [`controls`], [`watch`], [`explore`] (pinning) and [`timeline`].
+
+mod controls;
+mod explore;
+mod grid;
+mod link;
+mod loader;
+mod state;
+mod timeline;
+mod watch;
+
+use std::rc::Rc;
+
+use genscope_core::query::UrlState;
+use genscope_core::registry::{Family, Page};
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+use crate::app::{Load, SiteContext};
+use crate::hooks::{use_latest_load, use_link, use_shipped_models};
+use crate::url;
+use crate::widgets::{failure_panel, ErrorPanel, ModelCardPanel};
+
+use controls::Controls;
+use explore::Explore;
+use grid::{grid_time, use_grid, Grid};
+use link::GanSettings;
+use loader::load_gan;
+use state::{Action, State};
+use timeline::Timeline;
+use watch::use_watch;
+
+/// The page's route, as links and `url::replace` name it.
+const ROUTE: &str = "gan";
+/// Milliseconds the URL waits for the settings to settle before it is rewritten.
+const URL_DEBOUNCE_MS: u32 = 250;
+
+/// The GAN page.
+#[component]
+pub fn GanPage() -> Html {
+    let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
+    let family = Family::of_page(Page::Gan);
+    let shipped = use_shipped_models(family);
+    let link = use_link::<GanSettings>(ROUTE, family, Rc::clone(&shipped));
+    let state = use_reducer(State::default);
+    let grid_ref = use_node_ref();
+
+    // Model and settings from the link, when it is read.
+    {
+        let dispatch = state.dispatcher();
+        use_effect_with(link, move |link| {
+            if let Some(link) = link.clone() {
+                dispatch.dispatch(Action::ApplyLink {
+                    model: link.model,
+                    settings: link.state,
+                    notes: link.notes,
+                });
+            }
+        });
+    }
+
+    let gpu_key = site.gpu.as_ref().map(|g| Rc::as_ptr(g) as usize);
+    let loaded = {
+        let site = site.clone();
+        use_latest_load(
+            state.model.clone().map(|m| (m, gpu_key, state.reload)),
+            move |(name, _, _): (String, Option<usize>, u32)| {
+                let site = site.clone();
+                async move { load_gan(&site, &name).await }
+            },
+        )
+    };
+
+    use_grid(
+        loaded.clone(),
+        state.settings.clone(),
+        state.watching,
+        grid_ref.clone(),
+        state.dispatcher(),
+    );
+    use_watch(
+        state.watching,
+        state.speed,
+        loaded.clone(),
+        state.settings.clone(),
+        grid_ref.clone(),
+        state.dispatcher(),
+    );
+
+    // Keep the URL in step.
+    use_effect_with(
+        (state.model.clone(), state.settings.clone()),
+        move |(model, settings)| {
+            let timer = model.clone().map(|model| {
+                let mut pairs = vec![("model", model)];
+                pairs.extend(settings.to_pairs());
+                gloo::timers::callback::Timeout::new(URL_DEBOUNCE_MS, move || {
+                    url::replace(ROUTE, &pairs)
+                })
+            });
+            move || drop(timer)
+        },
+    );
+
+    let on_model = {
+        let dispatch = state.dispatcher();
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                dispatch.dispatch(Action::PickModel(select.value()));
+            }
+        })
+    };
+
+    let body = match &loaded {
+        Load::Loading => html! { <p class="muted" id="gan-loading">{ "Loading the GAN…" }</p> },
+        Load::Failed(e) => {
+            let dispatch = state.dispatcher();
+            let retry = Callback::from(move |()| dispatch.dispatch(Action::Reload));
+            html! { <ErrorPanel title="Could not load this GAN" message={e.clone()} on_retry={retry} /> }
+        }
+        Load::Ready(gan) => {
+            let s = &state.settings;
+            html! {
+                <>
+                <Controls model={gan.card.name.clone()} seed={s.seed} truncation={s.truncation}
+                    watching={state.watching} speed={state.speed} seed_note={state.seed_note.clone()}
+                    canvas={grid_ref.clone()} dispatch={state.dispatcher()} />
+                { grid_time(&state, &gan.backend) }
+                <div class="gan-main">
+                    <Grid gan={Rc::clone(gan)} canvas={grid_ref.clone()} judged={state.judged.clone()}
+                        pinned={s.pinned.clone()} dispatch={state.dispatcher()} />
+                    <Explore gan={Rc::clone(gan)} settings={s.clone()} />
+                </div>
+                <Timeline gan={Rc::clone(gan)} seed={s.seed} truncation={s.truncation} />
+                <ModelCardPanel card={Rc::clone(&gan.card)} />
+                </>
+            }
+        }
+    };
+    html! {
+        <section class="page" id="page-gan">
+            <h1>{ "Samples from a GAN" }</h1>
+            <p class="lead">{ "A generator turns random points into images; a discriminator learned to tell them from real ones. Hover a sample for the classifier's label and the discriminator's score; click to pin it." }</p>
+            <div class="toolbar">
+                <label>{ "Model " }
+                    <select id="gan-model" onchange={on_model}>
+                        { for shipped.iter().map(|m| html! { <option value={m.clone()} selected={Some(m) == state.model.as_ref()}>{ m }</option> }) }
+                    </select>
+                </label>
+            </div>
+            { for (!state.notes.is_empty()).then(|| html! {
+                <div class="notice" id="url-notes" role="status">{ "The link's state could not all be used: " }{ state.notes.join("; ") }</div>
+            }) }
+            { failure(&state) }
+            { body }
+        </section>
+    }
+}
+
+/// The panel for a failure after the model loaded: "Try again" clears it and reloads the model.
+fn failure(state: &UseReducerHandle<State>) -> Html {
+    let dispatch = state.dispatcher();
+    failure_panel(
+        state.error.clone(),
+        Callback::from(move |()| dispatch.dispatch(Action::Retry)),
+    )
+}

@@ -1,0 +1,100 @@
+//! The text: prompt tokens plain, generated tokens coloured by the probability they had (hover for it and the
+//! rank), forced tokens underlined; the running perplexity of the generated part.
+
+use std::rc::Rc;
+
+use genscope_core::tokenizer::Tokenizer;
+use yew::prelude::*;
+
+use super::doc::Doc;
+use crate::models::Shared;
+
+/// The background hue of a generated token of probability `p`: red (unlikely) to green (likely), on a log scale
+/// down to 1e-3.
+pub fn hue(p: f32) -> f32 {
+    ((p.max(1e-3).log10() + 3.0) / 3.0 * 120.0).clamp(0.0, 120.0)
+}
+
+/// Perplexity of the generated tokens from their model probabilities (`None` before the first).
+pub fn perplexity(generated: &[f32]) -> Option<f64> {
+    (!generated.is_empty()).then(|| {
+        let nll: f64 = generated
+            .iter()
+            .map(|&p| -f64::from(p.max(1e-30)).ln())
+            .sum::<f64>()
+            / generated.len() as f64;
+        nll.exp()
+    })
+}
+
+/// "1 token generated", "3 tokens generated, 1 chosen by you (underlined)".
+pub fn summary(generated: usize, forced: usize) -> String {
+    let noun = if generated == 1 { "token" } else { "tokens" };
+    let mut line = format!("{generated} {noun} generated");
+    if forced > 0 {
+        line += &format!(", {forced} chosen by you (underlined)");
+    }
+    line
+}
+
+#[derive(Properties, PartialEq)]
+pub struct GeneratedTextProps {
+    pub doc: Rc<Doc>,
+    pub tokenizer: Shared<Tokenizer>,
+}
+
+#[component]
+pub fn GeneratedText(props: &GeneratedTextProps) -> Html {
+    let unk = props.tokenizer.unknown();
+    let spans = props.doc.tokens.iter().map(|t| {
+        let piece = props.tokenizer.piece(t.id);
+        let shown = if t.id == unk { "⟨unk⟩".to_string() } else { piece.to_string() };
+        match t.p_raw {
+            None => html! { <span class={classes!("token", "prompt", (t.id == unk).then_some("unk"))}>{ shown }</span> },
+            Some(p) => html! {
+                <span class={classes!("token", "generated", t.forced.then_some("forced"))}
+                    style={format!("background:hsla({:.0},70%,40%,0.55)", hue(p))}
+                    data-p={format!("{p:e}")} data-rank={t.rank.unwrap_or(0).to_string()}
+                    data-forced={t.forced.to_string()}
+                    title={format!("p = {:.2}% (rank {}){}", p * 100.0, t.rank.unwrap_or(0), if t.forced { ", chosen by you" } else { "" })}>
+                    { shown }
+                </span>
+            },
+        }
+    });
+    let generated = props.doc.generated();
+    let forced = props.doc.tokens.iter().filter(|t| t.forced).count();
+    html! {
+        <div class="generated-wrap">
+            <pre id="generated" class="text-view">{ for spans }</pre>
+            <p class="muted small">
+                { summary(generated.len(), forced) }
+                { " · perplexity of the generated text: " }
+                <span id="perplexity" class="mono">{ perplexity(&generated).map_or("–".to_string(), |p| format!("{p:.3}")) }</span>
+            </p>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_token_is_singular() {
+        assert_eq!(summary(0, 0), "0 tokens generated");
+        assert_eq!(summary(1, 0), "1 token generated");
+        assert_eq!(
+            summary(2, 1),
+            "2 tokens generated, 1 chosen by you (underlined)"
+        );
+    }
+
+    #[test]
+    fn perplexity_and_colour_follow_the_probabilities() {
+        assert_eq!(perplexity(&[]), None);
+        assert!((perplexity(&[0.5, 0.5]).unwrap() - 2.0).abs() < 1e-9);
+        assert!((perplexity(&[1.0]).unwrap() - 1.0).abs() < 1e-9);
+        assert_eq!((hue(1.0), hue(1e-6)), (120.0, 0.0));
+    }
+}

@@ -1,0 +1,134 @@
+//! The cursor's decode: the newest point is decoded as soon as it is asked for, and points overtaken while a decode
+//! runs are dropped (so a slow backend never falls behind the cursor). Also the batched decodes of the map and the
+//! interpolation strip.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use genscope_core::latent::grid_2d;
+use genscope_core::query;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlCanvasElement;
+use yew::prelude::*;
+
+use super::link::EXTENT;
+use super::model::LoadedVae;
+use super::state::{Action, State};
+use crate::models;
+use crate::widgets::draw_gray;
+
+/// Tiles per side of the latent map.
+pub const MAP_TILES: usize = 20;
+
+/// The decode running and the newest point waiting for it.
+#[derive(Default)]
+pub struct DecodeQueue {
+    busy: bool,
+    pending: Option<(Rc<LoadedVae>, Vec<f32>, f64)>,
+}
+
+/// The canvas behind `node`, if it is mounted.
+pub fn canvas(node: &NodeRef) -> Option<HtmlCanvasElement> {
+    node.cast::<HtmlCanvasElement>()
+}
+
+/// Asks for `point` to be decoded by `vae` onto the canvas `target`; `since` is the input event's time stamp (0
+/// when there is none), for the latency figures.
+pub fn request(
+    queue: &Rc<RefCell<DecodeQueue>>,
+    target: &NodeRef,
+    dispatcher: &UseReducerDispatcher<State>,
+    (vae, point, since): (Rc<LoadedVae>, Vec<f32>, f64),
+) {
+    let mut q = queue.borrow_mut();
+    q.pending = Some((vae, point, since));
+    if q.busy {
+        return;
+    }
+    q.busy = true;
+    drop(q);
+    let (queue, target, dispatcher) = (Rc::clone(queue), target.clone(), dispatcher.clone());
+    wasm_bindgen_futures::spawn_local(async move {
+        loop {
+            let Some((vae, point, since)) = queue.borrow_mut().pending.take() else {
+                queue.borrow_mut().busy = false;
+                return;
+            };
+            let started = models::now_ms();
+            match vae.decode_cursor(&point).await {
+                Ok(pixels) => {
+                    if let Some(c) = canvas(&target) {
+                        draw_gray(&c, &pixels, vae.config.width, vae.config.height, 0.0, 0.0);
+                        // Decodes drawn so far, for the long-use test (set directly: no re-render).
+                        let n = c
+                            .get_attribute("data-decodes")
+                            .and_then(|n| n.parse::<u64>().ok())
+                            .unwrap_or(0);
+                        let _ = c.set_attribute("data-decodes", &(n + 1).to_string());
+                        // The point this picture shows (decodes finish after the move that asked for them).
+                        let _ = c.set_attribute("data-z", &query::format_numbers(&point));
+                    }
+                    let done = models::now_ms();
+                    dispatcher.dispatch(Action::Decoded {
+                        ms: done - started,
+                        backend: vae.backend.clone(),
+                    });
+                    if since > 0.0 {
+                        record_latency(done - since);
+                    }
+                }
+                Err(e) => dispatcher.dispatch(Action::Failed(format!("decoding failed: {e}"))),
+            }
+        }
+    });
+}
+
+/// Appends one input-to-pixels latency to `window.genscopeVaeLatencies` (read by the e2e benchmark).
+fn record_latency(ms: f64) {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let key = wasm_bindgen::JsValue::from_str("genscopeVaeLatencies");
+    let list = js_sys::Reflect::get(&window, &key)
+        .ok()
+        .and_then(|v| v.dyn_into::<js_sys::Array>().ok())
+        .unwrap_or_else(|| {
+            let list = js_sys::Array::new();
+            let _ = js_sys::Reflect::set(&window, &key, &list);
+            list
+        });
+    // The newest 20,000 are plenty for percentiles and keep a long session from growing the list forever.
+    if list.length() >= 20_000 {
+        list.shift();
+    }
+    list.push(&ms.into());
+}
+
+/// Decodes `frames` (`n × latent`) with `vae` and draws them side by side (`columns` per row) onto `target`;
+/// `what` names the job in an error.
+pub async fn draw_tiles(
+    vae: &LoadedVae,
+    frames: &[f32],
+    columns: usize,
+    target: &NodeRef,
+    what: &str,
+) -> Result<(), String> {
+    let pixels = vae
+        .decode(frames)
+        .await
+        .map_err(|e| format!("{what} failed: {e}"))?;
+    if let Some(c) = canvas(target) {
+        let (w, h) = (vae.config.width, vae.config.height);
+        for (i, tile) in pixels.chunks(w * h).enumerate() {
+            let (row, col) = (i / columns, i % columns);
+            draw_gray(&c, tile, w, h, (col * w) as f64, (row * h) as f64);
+        }
+    }
+    Ok(())
+}
+
+/// The latent map: the whole grid of `MAP_TILES²` points over ±`EXTENT`, in one batched decode.
+pub async fn draw_map(vae: &LoadedVae, target: &NodeRef) -> Result<(), String> {
+    let grid: Vec<f32> = grid_2d(MAP_TILES, EXTENT).into_iter().flatten().collect();
+    draw_tiles(vae, &grid, MAP_TILES, target, "decoding the map").await
+}

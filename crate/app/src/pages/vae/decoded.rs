@@ -1,0 +1,81 @@
+//! The decoded image of the current point, its readout, the last decode's time, and the PNG downloads.
+
+use yew::prelude::*;
+
+use super::decode::canvas;
+use super::model::LoadedVae;
+use crate::widgets::save_png;
+
+/// `z = (0.12, -1.00)`: the point as the readout shows it.
+pub fn readout(z: &[f32]) -> String {
+    let values = z
+        .iter()
+        .map(|v| format!("{v:.2}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("z = ({values})")
+}
+
+/// The last decode's time and backend, or that one is running.
+pub fn decode_time(last: &Option<(f64, String)>) -> String {
+    match last {
+        Some((ms, backend)) => format!("decode {ms:.2} ms · {backend}"),
+        None => "decoding…".into(),
+    }
+}
+
+/// A button saving the canvas behind `node` as `file`.
+fn save_button(id: &'static str, label: &'static str, node: &NodeRef, file: String) -> Html {
+    let node = node.clone();
+    let onclick = Callback::from(move |_| {
+        if let Some(c) = canvas(&node) {
+            save_png(&c, &file);
+        }
+    });
+    html! { <button {id} {onclick}>{ label }</button> }
+}
+
+/// The panel beside the map or the sliders; `map` is the map's canvas, for z = 2.
+pub fn decoded_panel(
+    vae: &LoadedVae,
+    z: &[f32],
+    last: &Option<(f64, String)>,
+    decoded_ref: &NodeRef,
+    map: Option<&NodeRef>,
+) -> Html {
+    let name = &vae.card.name;
+    let save = save_button(
+        "save-png",
+        "Save PNG",
+        decoded_ref,
+        format!("{name}-decoded.png"),
+    );
+    let save_map =
+        map.map(|node| save_button("save-map", "Save map PNG", node, format!("{name}-map.png")));
+    html! {
+        <div class="decoded-panel">
+            <canvas id="decoded" ref={decoded_ref.clone()} width={vae.config.width.to_string()}
+                height={vae.config.height.to_string()} class="pixelated big"></canvas>
+            <p id="z-readout" class="mono">{ readout(z) }</p>
+            <p class="muted small" id="decode-time">{ decode_time(last) }</p>
+            { save }
+            { for save_map }
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_readout_and_the_time_read_as_the_tests_expect() {
+        assert_eq!(readout(&[0.0, 0.0]), "z = (0.00, 0.00)");
+        assert_eq!(readout(&[3.0, -0.5]), "z = (3.00, -0.50)");
+        assert_eq!(decode_time(&None), "decoding…");
+        assert_eq!(
+            decode_time(&Some((0.123, "wasm CPU".into()))),
+            "decode 0.12 ms · wasm CPU"
+        );
+    }
+}
