@@ -255,3 +255,139 @@ async fn a_file_that_does_not_match_the_manifest_is_caught_by_its_checksum() -> 
     browser.wait_visible("#chart").await?;
     browser.close().await
 }
+
+/// An IDX file: big-endian magic (unsigned bytes, `dims.len()` dimensions), the dimensions, then `data`.
+fn idx(dims: &[u32], data: &[u8]) -> Vec<u8> {
+    let mut out = vec![0, 0, 0x08, dims.len() as u8];
+    for d in dims {
+        out.extend(d.to_be_bytes());
+    }
+    out.extend_from_slice(data);
+    out
+}
+
+/// Opens `hash` and returns the first error panel's message.
+async fn error_on(browser: &Browser, site: &Site, hash: &str) -> Result<String> {
+    browser.goto("about:blank").await?;
+    browser.goto(&site.url(hash)).await?;
+    browser
+        .wait_for_text("main .error-panel .error-message", |t| !t.is_empty())
+        .await
+        .with_context(|| format!("no error on {hash}"))
+}
+
+#[tokio::test]
+async fn a_bad_test_subset_is_named_and_the_vae_map_still_works() -> Result<()> {
+    // Three damages to the evaluation subset, one served at a time: a label outside 0..9 (used as an index into
+    // the class names), images of another size than the model's, and a labels file cut short.
+    let labels = "assets/eval/mnist-test-labels.idx";
+    let images = "assets/eval/mnist-test-images.idx";
+    type Damage = fn(&Path) -> Result<()>;
+    let cases: [(Damage, &str, &str); 3] = [
+        (
+            |dist| {
+                let mut data = vec![1u8; 1000];
+                data[5] = 12;
+                replace(
+                    dist,
+                    "assets/eval/mnist-test-labels.idx",
+                    &idx(&[1000], &data),
+                    true,
+                )
+            },
+            labels,
+            "label 12",
+        ),
+        (
+            |dist| {
+                let data = vec![0u8; 1000 * 14 * 14];
+                replace(
+                    dist,
+                    "assets/eval/mnist-test-images.idx",
+                    &idx(&[1000, 14, 14], &data),
+                    true,
+                )
+            },
+            images,
+            "14",
+        ),
+        (
+            |dist| {
+                let data = vec![1u8; 1000];
+                replace(
+                    dist,
+                    "assets/eval/mnist-test-labels.idx",
+                    &idx(&[1000], &data)[..600],
+                    true,
+                )
+            },
+            labels,
+            "cut short",
+        ),
+    ];
+    for (damage, file, says) in cases {
+        let site = Site::serve_modified(damage)?;
+        let browser = Browser::launch(WebGpu::Off).await?;
+        let message = error_on(&browser, &site, "#/vae?model=vae-mnist-z2").await?;
+        assert!(
+            message.contains(file) && message.contains(says),
+            "the message {message:?} should name {file} and say {says:?}"
+        );
+        assert!(!browser.is_visible("#fatal").await?, "{file}: fatal panel");
+        // The map decodes all the same.
+        browser.wait_visible("#decode-time").await?;
+        browser.close().await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn an_extra_tensor_in_the_classifier_is_blamed_on_the_classifier_not_the_gan() -> Result<()> {
+    let site = Site::serve_modified(|dist| {
+        let relative = "assets/models/classifier-mnist.safetensors";
+        let (mut weights, metadata) = read_safetensors(&fs::read(dist.join(relative))?)?;
+        weights.insert("classifier.extra.weight", vec![2], vec![0.5, 0.5])?;
+        replace(
+            dist,
+            relative,
+            &write_safetensors(&weights, Storage::F16, metadata)?,
+            true,
+        )
+    })?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    let message = error_on(&browser, &site, "#/gan?model=dcgan-mnist").await?;
+    assert!(
+        message.contains("assets/models/classifier-mnist.safetensors")
+            && !message.contains("dcgan-mnist.safetensors")
+            && message.contains("classifier.extra.weight"),
+        "{message}"
+    );
+    browser.close().await
+}
+
+#[tokio::test]
+async fn a_safetensors_header_with_a_repeated_key_is_refused_by_name() -> Result<()> {
+    let site = Site::serve_modified(|dist| {
+        // The same tensor named twice in the header (the format forbids it; a parser keeping one would hide it).
+        let relative = "assets/models/vae-mnist-z2.safetensors";
+        let bytes = fs::read(dist.join(relative))?;
+        let len = u64::from_le_bytes(bytes[..8].try_into()?) as usize;
+        let header = std::str::from_utf8(&bytes[8..8 + len])?;
+        let first = header.find("\"decoder.").context("a decoder tensor")?;
+        let entry_end = first + header[first..].find('}').context("its entry")? + 1;
+        let entry = &header[first..entry_end];
+        let doubled = header.replacen(entry, &format!("{entry},{entry}"), 1);
+        let mut out = (doubled.len() as u64).to_le_bytes().to_vec();
+        out.extend(doubled.as_bytes());
+        out.extend(&bytes[8 + len..]);
+        replace(dist, relative, &out, true)
+    })?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    let message = error_on(&browser, &site, "#/vae?model=vae-mnist-z2").await?;
+    assert!(
+        message.contains("assets/models/vae-mnist-z2.safetensors")
+            && message.contains("appears twice"),
+        "{message}"
+    );
+    browser.close().await
+}

@@ -444,6 +444,37 @@ async fn a_llama2c_export_opens_through_the_file_picker_and_matches_the_shipped_
         "a bad file replaced the model"
     );
 
+    // llama2.c headers whose numbers are each in range: one whose tensors add up to 2^32 values (a size that wraps
+    // to 0 in a 32-bit usize, as in the browser), one whose heads do not divide its width. Each is refused in plain
+    // words naming the file, never with the fatal panel.
+    let header = |fields: [i32; 7]| {
+        fields
+            .iter()
+            .flat_map(|v| v.to_le_bytes())
+            .collect::<Vec<u8>>()
+    };
+    for (name, fields, says) in [
+        ("huge.bin", [16_384, 64, 16, 128, 128, 256, 256], "huge.bin"),
+        ("heads.bin", [192, 512, 4, 5, 5, 69, 256], "does not divide"),
+    ] {
+        let path = out.path().join(name);
+        std::fs::write(&path, header(fields))?;
+        choose_file(&browser, "#own-model-file", &path).await?;
+        open_files(&browser).await?;
+        let message = browser
+            .wait_for_text("main .error-panel .error-message", |t| t.contains(name))
+            .await?;
+        ensure!(message.contains(says), "{name}: {message}");
+        ensure!(
+            !message.contains("LmConfig {"),
+            "{name}: a debug dump: {message}"
+        );
+        ensure!(
+            !browser.is_visible("#fatal").await?,
+            "{name}: the fatal panel"
+        );
+    }
+
     choose_file(
         &browser,
         "#own-model-file",
