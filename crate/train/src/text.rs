@@ -140,7 +140,7 @@ mod tests {
         );
         assert_eq!(
             verse_line_lengths("君不見黃河之水天上來，奔流到海不復回。"),
-            [9, 7]
+            [10, 7]
         );
         let poems = [
             "牀前明月光，疑是地上霜。".to_string(),

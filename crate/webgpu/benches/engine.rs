@@ -7,6 +7,8 @@
 
 #[cfg(not(target_arch = "wasm32"))]
 #[allow(dead_code)]
+// The parity checks' list (`conformance_tests!`) is for the test binaries; the bench uses the model set-ups.
+#[allow(unused_macros)]
 #[path = "../tests/common/mod.rs"]
 mod common;
 

@@ -15,6 +15,8 @@ use crate::url;
 pub struct Link<S> {
     /// The model to show: the link's if it names a shipped one, else the family's default.
     pub model: String,
+    /// Whether the link itself named that model (settings meant for one model apply only when it did).
+    pub named: bool,
     /// The page's settings from the link (defaults where it says nothing or something unusable).
     pub state: S,
     /// What the link said that could not be used as it was, for the visitor.
@@ -59,10 +61,12 @@ pub fn use_link<S: UrlState + 'static>(
                 } else {
                     names[0]
                 };
-                let model = q.choice("model", &names).unwrap_or(fallback).to_string();
+                let chosen = q.choice("model", &names);
+                let model = chosen.unwrap_or(fallback).to_string();
                 let state = S::from_query(&mut q);
                 link.set(Some(Link {
                     model,
+                    named: chosen.is_some(),
                     state,
                     notes: q.notes,
                     version,
@@ -71,4 +75,18 @@ pub fn use_link<S: UrlState + 'static>(
         });
     }
     (*link).clone()
+}
+
+/// Runs `apply` with each link as it is read: the page's first, and every one the visitor opens later.
+#[hook]
+pub fn use_on_link<S, F>(link: Option<Link<S>>, apply: F)
+where
+    S: Clone + PartialEq + 'static,
+    F: Fn(Link<S>) + 'static,
+{
+    use_effect_with(link, move |link| {
+        if let Some(link) = link.clone() {
+            apply(link);
+        }
+    });
 }

@@ -5,4 +5,4 @@ mod latest_load;
 mod link;
 
 pub use latest_load::use_latest_load;
-pub use link::{use_link, use_shipped_models};
+pub use link::{use_link, use_on_link, use_shipped_models};

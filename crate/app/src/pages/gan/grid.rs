@@ -112,10 +112,17 @@ pub fn Grid(props: &GridProps) -> Html {
             .judged
             .get(cell)
             .map(|&j| label(props.gan.classes, j));
+        // The classifier's top-class probability and D's score, exact, for the tests and the explainers.
+        let (confidence, score) = props
+            .judged
+            .get(cell)
+            .map(|&(_, p, d)| (format!("{p:.4}"), format!("{d:.4}")))
+            .unwrap_or_default();
         let dispatch = props.dispatch.clone();
         let pinned = props.pinned.contains(&cell);
         html! {
             <button class={classes!("cell", pinned.then_some("pinned"))} data-cell={cell.to_string()}
+                data-confidence={confidence} data-d={score}
                 title={info.clone().unwrap_or_default()} onclick={move |_| dispatch.dispatch(Action::Pin(cell))}>
                 <span class="cell-label">{ info.map(|i| i.split(' ').next().unwrap_or("").to_string()).unwrap_or_default() }</span>
             </button>

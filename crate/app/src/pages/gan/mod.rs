@@ -23,7 +23,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::app::{Load, SiteContext};
-use crate::hooks::{use_latest_load, use_link, use_shipped_models};
+use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
 use crate::url;
 use crate::widgets::{failure_panel, ErrorPanel, ModelCardPanel};
 
@@ -52,18 +52,14 @@ pub fn GanPage() -> Html {
     let grid_ref = use_node_ref();
 
     // Model and settings from the link, when it is read.
-    {
-        let dispatch = state.dispatcher();
-        use_effect_with(link, move |link| {
-            if let Some(link) = link.clone() {
-                dispatch.dispatch(Action::ApplyLink {
-                    model: link.model,
-                    settings: link.state,
-                    notes: link.notes,
-                });
-            }
-        });
-    }
+    let dispatch = state.dispatcher();
+    use_on_link(link, move |link| {
+        dispatch.dispatch(Action::ApplyLink {
+            model: link.model,
+            settings: link.state,
+            notes: link.notes,
+        })
+    });
 
     let gpu_key = site.gpu.as_ref().map(|g| Rc::as_ptr(g) as usize);
     let loaded = {

@@ -41,7 +41,7 @@ use self::sampling::SamplingControls;
 use self::state::{Action, Failure, State};
 use self::text_view::GeneratedText;
 use crate::app::{Load, SiteContext};
-use crate::hooks::{use_latest_load, use_link, use_shipped_models};
+use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
 use crate::models;
 use crate::url;
 use crate::widgets::{ErrorPanel, ModelCardPanel};
@@ -72,18 +72,14 @@ pub fn LmPage() -> Html {
     let asked_at = use_mut_ref(|| None::<f64>);
 
     // Model, prompt and settings from the link (again when a new link is opened).
-    {
-        let state = state.clone();
-        use_effect_with(link, move |link| {
-            if let Some(l) = link.clone() {
-                state.dispatch(Action::Link {
-                    model: l.model,
-                    link: l.state,
-                    notes: l.notes,
-                });
-            }
-        });
-    }
+    let dispatch = state.dispatcher();
+    use_on_link(link, move |l| {
+        dispatch.dispatch(Action::Link {
+            model: l.model,
+            link: l.state,
+            notes: l.notes,
+        })
+    });
 
     // Load the chosen model (again on another backend, or to try again).
     let gpu_key = site.gpu.as_ref().map(|g| Rc::as_ptr(g) as usize);

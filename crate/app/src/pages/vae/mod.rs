@@ -41,7 +41,7 @@ use self::picker::TestPicker;
 use self::sliders::Sliders;
 use self::state::{Action, State};
 use crate::app::{Load, SiteContext};
-use crate::hooks::{use_latest_load, use_link, use_shipped_models};
+use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
 use crate::url;
 use crate::widgets::{failure_panel, ErrorPanel, ModelCardPanel};
 
@@ -68,21 +68,16 @@ pub fn VaePage() -> Html {
     let input_ref = use_node_ref();
 
     // Each link read (the first, and every one the visitor opens) picks the model and waits with its point.
-    {
-        let dispatcher = state.dispatcher();
-        use_effect_with(link, move |link| {
-            if let Some(link) = link.clone() {
-                // The point is meant for the model the link names; with none or an unknown one it is not used.
-                let named = url::current_query().get("model") == Some(link.model.as_str());
-                dispatcher.dispatch(Action::ApplyLink {
-                    model: link.model,
-                    z: link.state.z,
-                    named,
-                    notes: link.notes,
-                });
-            }
-        });
-    }
+    // The point is meant for the model the link names; with none or an unknown one it is not used.
+    let dispatcher = state.dispatcher();
+    use_on_link(link, move |link| {
+        dispatcher.dispatch(Action::ApplyLink {
+            model: link.model,
+            z: link.state.z,
+            named: link.named,
+            notes: link.notes,
+        })
+    });
 
     // Load the model (again when the backend changes or on "Try again", keeping the point); only the newest lands.
     let gpu_key = site.gpu.as_ref().map(|g| Rc::as_ptr(g) as usize);
