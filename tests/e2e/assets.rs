@@ -391,3 +391,33 @@ async fn a_safetensors_header_with_a_repeated_key_is_refused_by_name() -> Result
     );
     browser.close().await
 }
+
+#[tokio::test]
+async fn a_broken_manifest_is_named_once_and_no_page_pretends_to_load() -> Result<()> {
+    let site = Site::serve_modified(|dist| {
+        fs::write(dist.join("assets/manifest.json"), b"{\"files\": [")?;
+        Ok(())
+    })?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    for (_, route, heading, _) in PAGES {
+        browser.goto("about:blank").await?;
+        browser.goto(&site.url(route)).await?;
+        let message = browser
+            .wait_for_text("main .error-panel .error-message", |t| !t.is_empty())
+            .await?;
+        assert!(
+            message.contains("assets/manifest.json"),
+            "{route}: {message}"
+        );
+        assert_eq!(browser.text("main h1").await?.as_deref(), Some(heading));
+        // Give a page that would show its loading line the time to render it.
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+        let body = browser.text("main").await?.unwrap_or_default();
+        assert!(
+            !body.contains("Loading the"),
+            "{route}: a loading line under the manifest's error: {body}"
+        );
+        assert!(!browser.is_visible("#fatal").await?, "{route}: fatal panel");
+    }
+    browser.close().await
+}

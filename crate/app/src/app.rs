@@ -191,7 +191,7 @@ pub fn App() -> Html {
     let lost_notice = match &*lost {
         Some(why) => html! {
             <div class="notice" id="device-lost" role="status">
-                { format!("The WebGPU device was lost ({why}). The models now run on the CPU in WebAssembly;                            this page kept what you were doing. Reload to try WebGPU again.") }
+                { format!("The WebGPU device was lost ({why}). The models now run on the CPU in WebAssembly; this page kept what you were doing. Reload to try WebGPU again.") }
             </div>
         },
         None => html! {},

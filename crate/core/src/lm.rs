@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::backend::{Activation, AttentionShape, Backend, Binary, MAX_CONTEXT};
-use crate::nn::Params;
+use crate::nn::{Embedding, Params, RmsNorm};
 use crate::{Error, Result};
 
 /// The most parameters [`LmConfig::validate`] accepts: their f32 values fit in `i32::MAX` bytes, the largest array
@@ -164,12 +164,12 @@ impl LmConfig {
 }
 
 struct Block<B: Backend> {
-    input_norm: B::Tensor,
+    input_norm: RmsNorm<B>,
     q: B::Tensor,
     k: B::Tensor,
     v: B::Tensor,
     o: B::Tensor,
-    post_norm: B::Tensor,
+    post_norm: RmsNorm<B>,
     gate: B::Tensor,
     up: B::Tensor,
     down: B::Tensor,
@@ -211,9 +211,9 @@ pub struct LmOutput<B: Backend> {
 /// A language model on backend `B`.
 pub struct Lm<B: Backend> {
     config: LmConfig,
-    embed: B::Tensor,
+    embed: Embedding<B>,
     blocks: Vec<Block<B>>,
-    norm: B::Tensor,
+    norm: RmsNorm<B>,
     head: B::Tensor,
 }
 
@@ -228,22 +228,23 @@ impl<B: Backend> Lm<B> {
         }
         let mut tensors = tensors.into_iter();
         let mut next = || tensors.next().expect("one tensor per shape");
-        let embed = next();
+        let eps = config.norm_eps;
+        let embed = Embedding::from_table(next());
         let blocks = (0..config.n_layers)
             .map(|_| Block {
-                input_norm: next(),
+                input_norm: RmsNorm::from_weight(next(), eps),
                 q: next(),
                 k: next(),
                 v: next(),
                 o: next(),
-                post_norm: next(),
+                post_norm: RmsNorm::from_weight(next(), eps),
                 gate: next(),
                 up: next(),
                 down: next(),
             })
             .collect();
         Ok(Self {
-            norm: next(),
+            norm: RmsNorm::from_weight(next(), eps),
             head: next(),
             embed,
             blocks,
@@ -286,7 +287,7 @@ impl<B: Backend> Lm<B> {
         let (x, attention) = self.blocks_forward(backend, tokens, Some(cache), want_attention)?;
         cache.len = start + n;
         let last = backend.slice_rows(&x, n - 1, 1)?;
-        let last = backend.rms_norm(&last, &self.norm, self.config.norm_eps)?;
+        let last = self.norm.forward(backend, &last)?;
         Ok(LmOutput {
             logits: backend.linear(&last, &self.head, None)?,
             attention,
@@ -298,7 +299,7 @@ impl<B: Backend> Lm<B> {
     pub fn forward_all(&self, backend: &B, tokens: &[u32]) -> Result<B::Tensor> {
         self.check_fits(tokens.len(), 0)?;
         let (x, _) = self.blocks_forward(backend, tokens, None, false)?;
-        let x = backend.rms_norm(&x, &self.norm, self.config.norm_eps)?;
+        let x = self.norm.forward(backend, &x)?;
         backend.linear(&x, &self.head, None)
     }
 
@@ -330,9 +331,9 @@ impl<B: Backend> Lm<B> {
             start,
         };
         let mut attention = Vec::new();
-        let mut x = backend.embedding(&self.embed, tokens)?;
+        let mut x = self.embed.forward(backend, tokens)?;
         for (layer, block) in self.blocks.iter().enumerate() {
-            let h = backend.rms_norm(&x, &block.input_norm, c.norm_eps)?;
+            let h = block.input_norm.forward(backend, &x)?;
             let q = backend.rope(
                 &backend.linear(&h, &block.q, None)?,
                 c.head_dim(),
@@ -363,7 +364,7 @@ impl<B: Backend> Lm<B> {
             attention.extend(weights);
             x = backend.binary(&x, &backend.linear(&mixed, &block.o, None)?, Binary::Add)?;
 
-            let h = backend.rms_norm(&x, &block.post_norm, c.norm_eps)?;
+            let h = block.post_norm.forward(backend, &x)?;
             let gate =
                 backend.activate(&backend.linear(&h, &block.gate, None)?, Activation::Silu)?;
             let up = backend.linear(&h, &block.up, None)?;

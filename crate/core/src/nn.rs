@@ -65,6 +65,19 @@ impl HostWeights {
             .map(|(s, d)| (s.as_slice(), d.as_slice()))
     }
 
+    /// The tensors whose names start with `prefix` (a GAN file's `generator.` part, say), as a set of their own.
+    pub fn with_prefix(&self, prefix: &str) -> HostWeights {
+        HostWeights {
+            tensors: self
+                .tensors
+                .iter()
+                .filter(|(name, _)| name.starts_with(prefix))
+                .map(|(name, t)| (name.clone(), t.clone()))
+                .collect(),
+            used: Default::default(),
+        }
+    }
+
     /// Fails if some tensors were never requested: the file belongs to another configuration.
     pub fn finish(&self) -> Result<()> {
         let unused: Vec<&str> = self
@@ -143,6 +156,75 @@ impl<B: Backend> Linear<B> {
     }
 }
 
+/// RMS normalisation with a learned gain (`prefix.weight`, `[dim]`), as llama-style models use it.
+#[derive(Clone, Debug)]
+pub struct RmsNorm<B: Backend> {
+    weight: B::Tensor,
+    eps: f32,
+}
+
+impl<B: Backend> RmsNorm<B> {
+    /// Loads the gain `name` of `dim` values.
+    pub fn new(
+        backend: &B,
+        params: &mut impl Params<B>,
+        name: &str,
+        dim: usize,
+        eps: f32,
+    ) -> Result<Self> {
+        Ok(Self {
+            weight: params.param(backend, name, &[dim])?,
+            eps,
+        })
+    }
+
+    /// A norm with an already loaded gain (a model that loads its tensors in one pass uses this).
+    pub fn from_weight(weight: B::Tensor, eps: f32) -> Self {
+        Self { weight, eps }
+    }
+
+    /// Each row of `x` divided by its root mean square, times the gain.
+    pub fn forward(&self, backend: &B, x: &B::Tensor) -> Result<B::Tensor> {
+        backend.rms_norm(x, &self.weight, self.eps)
+    }
+}
+
+/// A token embedding table (`name`, `[vocab, dim]`).
+#[derive(Clone, Debug)]
+pub struct Embedding<B: Backend> {
+    table: B::Tensor,
+}
+
+impl<B: Backend> Embedding<B> {
+    /// Loads the table `name` of `vocab` rows of `dim` values.
+    pub fn new(
+        backend: &B,
+        params: &mut impl Params<B>,
+        name: &str,
+        vocab: usize,
+        dim: usize,
+    ) -> Result<Self> {
+        Ok(Self {
+            table: params.param(backend, name, &[vocab, dim])?,
+        })
+    }
+
+    /// An embedding with an already loaded table.
+    pub fn from_table(table: B::Tensor) -> Self {
+        Self { table }
+    }
+
+    /// The rows of `ids`, `[ids.len(), dim]`; an id past the table is an error.
+    pub fn forward(&self, backend: &B, ids: &[u32]) -> Result<B::Tensor> {
+        backend.embedding(&self.table, ids)
+    }
+
+    /// The table itself (tied output heads read it).
+    pub fn table(&self) -> &B::Tensor {
+        &self.table
+    }
+}
+
 /// Folds an inference-time batch norm into the layer before it, in place on host weights.
 ///
 /// The batch norm `bn` (tensors `bn.weight` γ, `bn.bias` β, `bn.running_mean` μ, `bn.running_var` σ²) follows the
@@ -197,4 +279,27 @@ pub fn fold_batch_norm(
     }
     weights.insert(format!("{layer}.weight"), w_shape, w)?;
     weights.insert(format!("{layer}.bias"), b_shape, b)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_prefix_selects_its_tensors_and_finish_judges_only_those() {
+        let mut w = HostWeights::new();
+        w.insert("generator.a", vec![1], vec![1.0]).unwrap();
+        w.insert("generator.b", vec![2], vec![1.0, 2.0]).unwrap();
+        w.insert("discriminator.a", vec![1], vec![3.0]).unwrap();
+        let g = w.with_prefix("generator.");
+        assert_eq!(
+            g.names().collect::<Vec<_>>(),
+            ["generator.a", "generator.b"]
+        );
+        assert_eq!(g.get("generator.b").unwrap().1, [1.0, 2.0]);
+        let error = g.finish().unwrap_err().to_string();
+        assert!(error.contains("generator.a"), "{error}");
+        assert!(!error.contains("discriminator"), "{error}");
+        assert!(w.with_prefix("nothing.").names().next().is_none());
+    }
 }

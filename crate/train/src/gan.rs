@@ -633,7 +633,7 @@ pub fn metrics_json(m: &GanMetrics, dataset: DatasetId) -> serde_json::Value {
     let classifier = dataset.classifier().unwrap_or_default();
     json!({
         "fid": m.fid, "fid_floor": m.fid_floor, "precision": m.precision, "recall": m.recall,
-        "mean_confidence": m.mean_confidence, "class_coverage": m.class_coverage, "class_counts": m.class_counts,
+        "mean_confidence": m.mean_confidence, "class_coverage": m.class_coverage, "class_coverage_threshold": 0.05, "class_counts": m.class_counts,
         "d_real_mean": m.d_real_mean, "d_fake_mean": m.d_fake_mean,
         "how": format!("10,000 samples (z ~ N(0, I), seed {EVALUATION_SEED}) against the 10,000 test images, in the 128-d feature layer of {classifier}. fid: Fréchet distance; fid_floor: the first 10,000 training images against the test images; precision / recall: improved precision and recall with k = 3 nearest neighbours; mean_confidence: the classifier's mean top-class probability on the samples; class_coverage: classes given to at least 5% of the samples; d_real_mean / d_fake_mean: the discriminator's mean probability \"real\" on the test images and on the samples"),
     })

@@ -101,7 +101,7 @@ pub async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, Strin
     let generator = Model::load(
         site.gpu.as_ref(),
         Spec::Generator(config.clone()),
-        only(&weights, "generator."),
+        weights.with_prefix("generator."),
     )
     .await
     .map_err(|e| format!("{gan_path}: {e}"))?;
@@ -153,7 +153,7 @@ fn critics_weights(
     (gan_path, gan, config): (&str, &HostWeights, &GanConfig),
     (classifier_path, classifier, classifier_config): (&str, &HostWeights, &ClassifierConfig),
 ) -> Result<HostWeights, String> {
-    let discriminator = only(gan, "discriminator.");
+    let discriminator = gan.with_prefix("discriminator.");
     check_file(gan_path, &discriminator, &config.discriminator_shapes())?;
     check_file(
         classifier_path,
@@ -205,17 +205,6 @@ pub fn check_file(
             unexpected.join(", ")
         ))
     }
-}
-
-/// The tensors whose names start with `prefix`.
-pub fn only(weights: &HostWeights, prefix: &str) -> HostWeights {
-    let mut out = HostWeights::new();
-    for n in weights.names().filter(|n| n.starts_with(prefix)) {
-        let (shape, data) = weights.get(n).expect("listed");
-        out.insert(n.to_string(), shape.to_vec(), data.to_vec())
-            .expect("shapes were checked when read");
-    }
-    out
 }
 
 #[cfg(test)]

@@ -114,6 +114,8 @@ pub fn GanPage() -> Html {
     };
 
     let body = match &loaded {
+        // Without the asset list there is no model to wait for (the shell's panel says why).
+        Load::Loading if matches!(site.manifest, Load::Failed(_)) => Html::default(),
         Load::Loading => html! { <p class="muted" id="gan-loading">{ "Loading the GAN…" }</p> },
         Load::Failed(e) => {
             let dispatch = state.dispatcher();

@@ -15,7 +15,7 @@ use crate::engine::{Model, Spec};
 use crate::models::{self, ModelCard};
 
 use super::grid::{draw_grid, PX};
-use super::loader::{generate, only, LoadedGan};
+use super::loader::{generate, LoadedGan};
 use super::state::{TimelineAction, TimelineState};
 
 /// Samples each snapshot draws (the seed's first ones), and the strip's width in samples.
@@ -62,7 +62,7 @@ async fn load_snapshot(site: &SiteContext, gan: &LoadedGan, file: &str) -> Resul
     Model::load(
         site.gpu.as_ref(),
         Spec::Generator(gan.config.clone()),
-        only(&weights, "generator."),
+        weights.with_prefix("generator."),
     )
     .await
     .map_err(|e| format!("{path}: {e}"))

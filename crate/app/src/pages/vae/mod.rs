@@ -271,6 +271,8 @@ pub fn VaePage() -> Html {
         Callback::from(move |()| dispatcher.dispatch(Action::Retry))
     };
     let body = match &loaded {
+        // Without the asset list there is no model to wait for (the shell's panel says why).
+        Load::Loading if matches!(site.manifest, Load::Failed(_)) => Html::default(),
         Load::Loading => html! { <p class="muted" id="vae-loading">{ "Loading the model…" }</p> },
         Load::Failed(e) => html! {
             <ErrorPanel title="Could not load this VAE" message={e.clone()} on_retry={retry.clone()} />
