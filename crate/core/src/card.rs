@@ -145,16 +145,6 @@ impl ModelCard {
     }
 }
 
-/// Checks that each `(what, value, max)` lies in `1..=max`: configurations come from files, and bounding every
-/// dimension keeps shape arithmetic far from overflow.
-pub(crate) fn check_dimensions(model: &str, dims: &[(&str, usize, usize)]) -> Result<()> {
-    match dims.iter().find(|(_, v, max)| *v == 0 || v > max) {
-        Some((what, value, max)) => Err(Error::Weights(format!(
-            "unsupported {model} configuration: {what} = {value} is outside 1..={max}"
-        ))),
-        None => Ok(()),
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,7 @@ pub struct ClassifierConfig {
 impl ClassifierConfig {
     /// The configuration if every dimension is in a range this code runs.
     pub fn validated(self) -> Result<Self> {
-        crate::card::check_dimensions(
+        crate::check_dimensions(
             "classifier",
             &[
                 ("inputs", self.inputs, 65_536),

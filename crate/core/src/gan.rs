@@ -34,7 +34,7 @@ pub struct GanConfig {
 impl GanConfig {
     /// The configuration if every dimension is in a range this code runs.
     pub fn validated(self) -> Result<Self> {
-        crate::card::check_dimensions(
+        crate::check_dimensions(
             "GAN",
             &[
                 ("latent", self.latent, 1_024),

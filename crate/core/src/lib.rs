@@ -89,6 +89,17 @@ impl Error {
 /// genscope-core's result type.
 pub type Result<T> = std::result::Result<T, Error>;
 
+/// Checks that each `(what, value, max)` lies in `1..=max`: configurations come from files, and bounding every
+/// dimension keeps shape arithmetic far from overflow.
+pub(crate) fn check_dimensions(model: &str, dims: &[(&str, usize, usize)]) -> Result<()> {
+    match dims.iter().find(|(_, v, max)| *v == 0 || v > max) {
+        Some((what, value, max)) => Err(Error::Weights(format!(
+            "unsupported {model} configuration: {what} = {value} is outside 1..={max}"
+        ))),
+        None => Ok(()),
+    }
+}
+
 /// Every error a visitor's file can cause in the readers (weights, tokenizer, data sets, LM configurations), one
 /// bad input each: the message names the file or the field and says the rule in plain words, with no debug dump
 /// of an internal struct and no repeated prefix.

@@ -65,7 +65,7 @@ impl LmConfig {
     /// - at most [`MAX_PARAMETERS`] parameters, counted in `u64`, so that every size computed from the
     ///   configuration fits a 32-bit `usize` (the browser's) as well as a 64-bit one.
     pub fn validate(&self) -> Result<()> {
-        crate::card::check_dimensions(
+        crate::check_dimensions(
             "language model",
             &[
                 ("dim", self.dim, 16_384),

@@ -26,7 +26,7 @@ impl VaeConfig {
     /// The configuration if every dimension is in a range this code runs (images up to 256×256, 8,192 hidden
     /// units, 1,024 latent dimensions).
     pub fn validated(self) -> Result<Self> {
-        crate::card::check_dimensions(
+        crate::check_dimensions(
             "VAE",
             &[
                 ("width", self.width, 256),
