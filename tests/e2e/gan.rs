@@ -251,3 +251,48 @@ async fn a_lost_webgpu_device_keeps_the_seed_truncation_and_pins() -> Result<()>
     );
     browser.close().await
 }
+
+#[tokio::test]
+async fn the_default_grid_is_read_as_digits_by_the_shipped_classifier() -> Result<()> {
+    // The GAN page labels every sample with the data set's classifier (computed in the page); a generator a person
+    // can read gives confident labels. The card's own figure is on 10,000 samples; this is the page's default grid.
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    open(&browser, &site, "#/gan", "wasm CPU").await?;
+    // The labels follow the pixels: wait until every cell has one.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let values: Vec<f64> = loop {
+        let confidences = browser
+            .eval(
+                "return [...document.querySelectorAll('.cells .cell')] \
+                 .map(e => e.dataset.confidence ? Number(e.dataset.confidence) : null);",
+            )
+            .await?;
+        let values: Vec<f64> = confidences
+            .as_array()
+            .context("a list")?
+            .iter()
+            .filter_map(|v| v.as_f64())
+            .collect();
+        if values.len() == 64 {
+            break values;
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "{} labelled cells",
+            values.len()
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let mean = values.iter().sum::<f64>() / 64.0;
+    std::fs::write(
+        artefact_dir().join("gan-default-grid-confidence.json"),
+        json!({ "mean_confidence": mean, "min": values.iter().cloned().fold(1.0, f64::min) })
+            .to_string(),
+    )?;
+    ensure!(
+        mean >= 0.8,
+        "mean classifier confidence on the default grid {mean:.3} < 0.8"
+    );
+    browser.close().await
+}

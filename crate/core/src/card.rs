@@ -145,7 +145,6 @@ impl ModelCard {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
