@@ -181,23 +181,25 @@ fn llama2c_file_bytes(layout: &[(Llama2cTensor, Vec<usize>)]) -> Option<u64> {
         })
 }
 
+/// The seven header fields of a llama2.c checkpoint of `config` with a separate classifier (the vocabulary size
+/// negative, as `run.c` marks it). For a validated config every field is at most 2^20, so none wraps.
+pub fn llama2c_header(config: &LmConfig) -> [i32; 7] {
+    let field = |v: usize| i32::try_from(v).unwrap_or(i32::MAX);
+    [
+        field(config.dim),
+        field(config.hidden_dim),
+        field(config.n_layers),
+        field(config.n_heads),
+        field(config.n_kv_heads),
+        -field(config.vocab_size),
+        field(config.seq_len),
+    ]
+}
+
 /// Writes `weights` (under the LM's names) as a llama2.c checkpoint with a separate classifier.
 pub fn write_llama2c(config: &LmConfig, weights: &HostWeights) -> Result<Vec<u8>> {
     config.validate()?;
-    // Every field is at most 2^20 after `validate`.
-    let header = [
-        config.dim,
-        config.hidden_dim,
-        config.n_layers,
-        config.n_heads,
-        config.n_kv_heads,
-        config.vocab_size,
-        config.seq_len,
-    ]
-    .map(|v| v as i32);
-    let header = [
-        header[0], header[1], header[2], header[3], header[4], -header[5], header[6],
-    ];
+    let header = llama2c_header(config);
     let mut out: Vec<u8> = header.iter().flat_map(|v| v.to_le_bytes()).collect();
     let fetch = |name: &str| {
         weights
@@ -766,19 +768,7 @@ mod tests {
 
     /// A llama2.c file and a safetensors file (config and vocabulary in its metadata) of the same model.
     fn both_formats(config: &LmConfig) -> (Vec<u8>, Vec<u8>) {
-        let fields = [
-            config.dim,
-            config.hidden_dim,
-            config.n_layers,
-            config.n_heads,
-            config.n_kv_heads,
-            config.vocab_size,
-            config.seq_len,
-        ]
-        .map(|v| v as i32);
-        let mut bin = header([
-            fields[0], fields[1], fields[2], fields[3], fields[4], -fields[5], fields[6],
-        ]);
+        let mut bin = header(llama2c_header(config));
         if config.n_heads > 0 && config.dim.is_multiple_of(config.n_heads) {
             let layout = llama2c_layout(config, config.seq_len, false);
             bin.resize(llama2c_file_bytes(&layout).unwrap() as usize, 0);

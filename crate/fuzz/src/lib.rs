@@ -416,16 +416,6 @@ fn raw_safetensors(header: &str, data: &[u8]) -> Vec<u8> {
 
 /// A file of zeros the size a llama2.c checkpoint of `config` with a separate classifier has, header first.
 fn llama2c_zeros(config: &LmConfig) -> Vec<u8> {
-    let fields = [
-        config.dim,
-        config.hidden_dim,
-        config.n_layers,
-        config.n_heads,
-        config.n_kv_heads,
-        config.vocab_size,
-        config.seq_len,
-    ]
-    .map(|v| v as i32);
     let (d, h, l, kv) = (
         config.dim,
         config.hidden_dim,
@@ -436,9 +426,7 @@ fn llama2c_zeros(config: &LmConfig) -> Vec<u8> {
         + l * (2 * d + 2 * d * d + 2 * kv * d + 3 * h * d)
         + d
         + config.seq_len * config.head_dim();
-    let mut out = llama2c_header([
-        fields[0], fields[1], fields[2], fields[3], fields[4], -fields[5], fields[6],
-    ]);
+    let mut out = llama2c_header(genscope_core::weights::llama2c_header(config));
     out.resize(out.len() + floats * 4, 0);
     out
 }
