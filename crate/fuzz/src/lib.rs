@@ -303,16 +303,7 @@ pub fn write_seeds(dir: &std::path::Path, cards: &std::path::Path) -> std::io::R
         "vae-f16",
         &file(&vae_weights, Storage::F16, &none),
     )?;
-    let lm = LmConfig {
-        dim: 4,
-        hidden_dim: 4,
-        n_layers: 1,
-        n_heads: 2,
-        n_kv_heads: 2,
-        vocab_size: 5,
-        seq_len: 8,
-        norm_eps: 1e-5,
-    };
+    let lm = tiny_lm();
     let lm_weights = filled(lm.parameter_shapes());
     let vocab = ["⟨unk⟩", "a", "b", " ", "床"];
     let meta = HashMap::from([
@@ -414,6 +405,20 @@ fn raw_safetensors(header: &str, data: &[u8]) -> Vec<u8> {
     out
 }
 
+/// The five-token LM the seeds are written for.
+fn tiny_lm() -> LmConfig {
+    LmConfig {
+        dim: 4,
+        hidden_dim: 4,
+        n_layers: 1,
+        n_heads: 2,
+        n_kv_heads: 2,
+        vocab_size: 5,
+        seq_len: 8,
+        norm_eps: 1e-5,
+    }
+}
+
 /// A file of zeros the size a llama2.c checkpoint of `config` with a separate classifier has, header first.
 fn llama2c_zeros(config: &LmConfig) -> Vec<u8> {
     let (d, h, l, kv) = (
@@ -448,16 +453,7 @@ pub fn write_class_seeds(dir: &std::path::Path) -> std::io::Result<()> {
     let tokenizer = Tokenizer::characters(vocab.iter().map(|p| p.to_string()).collect())
         .expect("a tokenizer")
         .write_llama2c();
-    let lm = LmConfig {
-        dim: 4,
-        hidden_dim: 4,
-        n_layers: 1,
-        n_heads: 2,
-        n_kv_heads: 2,
-        vocab_size: 5,
-        seq_len: 8,
-        norm_eps: 1e-5,
-    };
+    let lm = tiny_lm();
 
     // llama2.c: configuration rules, a context over MAX_CONTEXT (clipped), another model's tokenizer.
     for (name, header) in [
