@@ -25,15 +25,13 @@ pub enum Route {
     /// The landing page.
     #[at("/")]
     Home,
-    /// Move through a VAE's latent space.
-    #[at("/vae")]
-    Vae,
-    /// Watch a GAN's samples.
-    #[at("/gan")]
-    Gan,
-    /// Step a language model token by token.
-    #[at("/lm")]
-    Lm,
+    /// A model family's page, at the route the registry names (`/vae`, `/gan`, `/lm`); a slug that names no
+    /// page is "not found". Static routes (`/about`) win over this one.
+    #[at("/:slug")]
+    Family {
+        /// The route without its slash, e.g. `vae`.
+        slug: String,
+    },
     /// What genscope is, what runs it, where the models come from.
     #[at("/about")]
     About,
@@ -48,10 +46,8 @@ pub enum Route {
 
 /// The route of a family's page. The registry names each page's path; a test keeps the two equal.
 pub fn route_of(page: Page) -> Route {
-    match page {
-        Page::Vae => Route::Vae,
-        Page::Gan => Route::Gan,
-        Page::Lm => Route::Lm,
+    Route::Family {
+        slug: page.route().trim_start_matches('/').to_string(),
     }
 }
 
@@ -215,16 +211,21 @@ pub fn App() -> Html {
 fn switch(route: Route) -> Html {
     match route {
         Route::Home => html! { <pages::home::HomePage /> },
-        Route::Vae => pages::page(Page::Vae),
-        Route::Gan => pages::page(Page::Gan),
-        Route::Lm => pages::page(Page::Lm),
+        Route::Family { slug } => match Page::at_route(&format!("/{slug}")) {
+            Some(page) => pages::page(page),
+            None => not_found(),
+        },
         Route::About => html! { <pages::about::AboutPage /> },
         Route::PanicTest => html! { <PanicTest /> },
-        Route::NotFound => html! {
-            <section class="page"><h1>{ "Not found" }</h1>
-                <p>{ "No page here. " }<Link<Route> to={Route::Home}>{ "Go to the start." }</Link<Route>></p>
-            </section>
-        },
+        Route::NotFound => not_found(),
+    }
+}
+
+fn not_found() -> Html {
+    html! {
+        <section class="page"><h1>{ "Not found" }</h1>
+            <p>{ "No page here. " }<Link<Route> to={Route::Home}>{ "Go to the start." }</Link<Route>></p>
+        </section>
     }
 }
 
@@ -293,5 +294,8 @@ mod tests {
             assert_eq!(route_of(entry.page).to_path(), entry.route, "{entry:?}");
             assert_eq!(Route::recognize(entry.route), Some(route_of(entry.page)));
         }
+        // Static routes win over a family's slug; an unknown slug is not a page.
+        assert_eq!(Route::recognize("/about"), Some(Route::About));
+        assert_eq!(Page::at_route("/nope"), None);
     }
 }

@@ -59,11 +59,11 @@ pub enum Binary {
     Mul,
 }
 
-/// A compute backend: where tensors live and how the models' operations run on them.
+/// The tensors of a backend: where they live, how data gets in and out, and the ops that only move data.
 ///
-/// Shapes are row-major; a matrix is `[rows, cols]`. Every operation checks its operands' shapes and returns
-/// [`crate::Error::Shape`] instead of panicking.
-pub trait Backend {
+/// Shapes are row-major; a matrix is `[rows, cols]`. Every operation of every family checks its operands'
+/// shapes and returns [`crate::Error::Shape`] instead of panicking.
+pub trait Tensors {
     /// A tensor on this backend. Cloning is cheap (reference counted).
     type Tensor: Clone;
 
@@ -80,6 +80,27 @@ pub trait Backend {
     #[allow(async_fn_in_trait)] // the models run on one thread (a worker, a test); no Send bound is wanted
     async fn read(&self, tensor: &Self::Tensor) -> Result<Vec<f32>>;
 
+    /// The same data seen with another shape of equal size.
+    fn reshape(&self, x: &Self::Tensor, shape: &[usize]) -> Result<Self::Tensor>;
+
+    /// Rows `start..start + count` of `x` `[rows, cols]`.
+    fn slice_rows(&self, x: &Self::Tensor, start: usize, count: usize) -> Result<Self::Tensor>;
+
+    /// Writes `rows` `[n, d]` into `cache` `[capacity, d]` from row `at` on, and returns the updated cache (the
+    /// GPU writes in place; candle returns a new tensor).
+    fn write_rows(
+        &self,
+        cache: &Self::Tensor,
+        rows: &Self::Tensor,
+        at: usize,
+    ) -> Result<Self::Tensor>;
+}
+
+/// Dense layers: matrix products and elementwise maps (every model uses these).
+///
+/// `add`, `mul` and `linear_activated` have default implementations built from the family's primitives; a
+/// backend overrides them only where a fused kernel pays.
+pub trait DenseOps: Tensors {
     /// A fully connected layer, `x · wᵀ + bias`: `x` is `[rows, in]`, `weight` is `[out, in]` (PyTorch's layout),
     /// `bias` is `[out]`; the result is `[rows, out]`.
     fn linear(
@@ -98,9 +119,34 @@ pub trait Backend {
     /// `a op b`, elementwise, same shapes.
     fn binary(&self, a: &Self::Tensor, b: &Self::Tensor, op: Binary) -> Result<Self::Tensor>;
 
-    /// The same data seen with another shape of equal size.
-    fn reshape(&self, x: &Self::Tensor, shape: &[usize]) -> Result<Self::Tensor>;
+    /// `a + b`, elementwise (a residual connection).
+    fn add(&self, a: &Self::Tensor, b: &Self::Tensor) -> Result<Self::Tensor> {
+        self.binary(a, b, Binary::Add)
+    }
 
+    /// `a * b`, elementwise (a gate).
+    fn mul(&self, a: &Self::Tensor, b: &Self::Tensor) -> Result<Self::Tensor> {
+        self.binary(a, b, Binary::Mul)
+    }
+
+    /// `activation(x · wᵀ + bias)`: [`DenseOps::linear`], then [`DenseOps::activate`] when an activation is given.
+    fn linear_activated(
+        &self,
+        x: &Self::Tensor,
+        weight: &Self::Tensor,
+        bias: Option<&Self::Tensor>,
+        activation: Option<Activation>,
+    ) -> Result<Self::Tensor> {
+        let y = self.linear(x, weight, bias)?;
+        match activation {
+            Some(a) => self.activate(&y, a),
+            None => Ok(y),
+        }
+    }
+}
+
+/// Image layers: convolutions over `[n, c, h, w]` tensors (the VAE's and GAN's convolutional parts).
+pub trait ImageOps: Tensors {
     /// 2-D convolution: `x` `[n, c, h, w]`, `weight` `[o, c, kh, kw]`, `bias` `[o]` → `[n, o, h', w']`.
     fn conv2d(
         &self,
@@ -110,6 +156,19 @@ pub trait Backend {
         conv: Conv,
     ) -> Result<Self::Tensor>;
 
+    /// Transposed 2-D convolution (the generator's upsampling): `x` `[n, c, h, w]`, `weight` `[c, o, kh, kw]`
+    /// (PyTorch's layout), `bias` `[o]` → `[n, o, h', w']`.
+    fn conv_transpose2d(
+        &self,
+        x: &Self::Tensor,
+        weight: &Self::Tensor,
+        bias: &Self::Tensor,
+        conv: Conv,
+    ) -> Result<Self::Tensor>;
+}
+
+/// Sequence layers: what a llama-style transformer needs beyond dense layers.
+pub trait SequenceOps: Tensors {
     /// Gathers rows of `table` `[vocab, dim]` → `[ids.len(), dim]`. An id past the table is an error.
     fn embedding(&self, table: &Self::Tensor, ids: &[u32]) -> Result<Self::Tensor>;
 
@@ -127,18 +186,6 @@ pub trait Backend {
         theta: f32,
     ) -> Result<Self::Tensor>;
 
-    /// Rows `start..start + count` of `x` `[rows, cols]`.
-    fn slice_rows(&self, x: &Self::Tensor, start: usize, count: usize) -> Result<Self::Tensor>;
-
-    /// Writes `rows` `[n, d]` into `cache` `[capacity, d]` from row `at` on, and returns the updated cache (the
-    /// GPU writes in place; candle returns a new tensor).
-    fn write_rows(
-        &self,
-        cache: &Self::Tensor,
-        rows: &Self::Tensor,
-        at: usize,
-    ) -> Result<Self::Tensor>;
-
     /// Causal multi-head attention with a KV cache. `q` is `[n, heads · head_dim]` for positions
     /// `start..start + n`; `keys` and `values` are caches `[capacity, kv_heads · head_dim]` whose first
     /// `start + n` rows are filled. Query head `h` reads key/value head `h / (heads / kv_heads)`.
@@ -152,16 +199,20 @@ pub trait Backend {
         shape: AttentionShape,
         want_weights: bool,
     ) -> Result<(Self::Tensor, Option<Self::Tensor>)>;
+}
 
-    /// Transposed 2-D convolution (the generator's upsampling): `x` `[n, c, h, w]`, `weight` `[c, o, kh, kw]`
-    /// (PyTorch's layout), `bias` `[o]` → `[n, o, h', w']`.
-    fn conv_transpose2d(
-        &self,
-        x: &Self::Tensor,
-        weight: &Self::Tensor,
-        bias: &Self::Tensor,
-        conv: Conv,
-    ) -> Result<Self::Tensor>;
+/// A compute backend: every op family. Models are written against `B: Backend`; a backend implements the four
+/// family traits and gets this one for free.
+///
+/// One model definition runs on two backends: [`crate::cpu::CpuBackend`] (candle-core tensors; also what the
+/// trainer differentiates) and `genscope_webgpu::WgpuBackend` (WGSL kernels).
+pub trait Backend: Tensors + DenseOps + ImageOps + SequenceOps {}
+
+impl<B: Tensors + DenseOps + ImageOps + SequenceOps> Backend for B {}
+
+/// The op-family traits, for code that calls ops on a concrete backend (`use genscope_core::backend::prelude::*`).
+pub mod prelude {
+    pub use super::{Backend, DenseOps, ImageOps, SequenceOps, Tensors};
 }
 
 /// Stride and padding of a square convolution (the same in both spatial dimensions).

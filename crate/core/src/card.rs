@@ -5,11 +5,8 @@
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use crate::classifier::ClassifierConfig;
-use crate::gan::GanConfig;
-use crate::lm::LmConfig;
+pub use crate::registry::ModelConfig;
 use crate::registry::{DatasetId, Kind};
-use crate::vae::VaeConfig;
 use crate::{Error, Result};
 
 /// Cards larger than this are refused before parsing (the largest shipped card, lm-tang with its vocabulary, is
@@ -52,19 +49,6 @@ pub struct ModelCard {
     pub extra: serde_json::Map<String, serde_json::Value>,
 }
 
-/// A card's architecture, typed by its kind and checked.
-#[derive(Clone, Debug, PartialEq)]
-pub enum ModelConfig {
-    /// A VAE.
-    Vae(VaeConfig),
-    /// A DCGAN.
-    Gan(GanConfig),
-    /// A llama-style language model.
-    Lm(LmConfig),
-    /// An image classifier.
-    Classifier(ClassifierConfig),
-}
-
 impl ModelCard {
     /// Parses a card and checks it: JSON of the card's shape, a non-empty name, a known kind, a configuration that
     /// validates for that kind, and (for an LM) a vocabulary as long as the configuration says.
@@ -79,10 +63,9 @@ impl ModelCard {
         let value: serde_json::Value =
             serde_json::from_slice(bytes).map_err(|e| bad(e.to_string()))?;
         // Named before serde sees them, so an unknown kind or data set is said in plain words.
-        for (field, known) in [
-            ("kind", "vae, gan, lm or classifier"),
-            ("dataset", "mnist, fashion-mnist, shakespeare or tang"),
-        ] {
+        let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.as_str()).collect();
+        let datasets: Vec<&str> = DatasetId::ALL.iter().map(|d| d.as_str()).collect();
+        for (field, known) in [("kind", or_list(&kinds)), ("dataset", or_list(&datasets))] {
             let given = value.get(field).and_then(|v| v.as_str());
             let ok = match field {
                 "kind" => given.and_then(Kind::parse).is_some(),
@@ -118,23 +101,13 @@ impl ModelCard {
         Ok(card)
     }
 
-    /// The configuration for the card's kind, parsed and validated.
+    /// The configuration for the card's kind, parsed and validated (the registry knows each kind's config).
     pub fn model_config(&self) -> Result<ModelConfig> {
-        Ok(match self.kind {
-            Kind::Vae => ModelConfig::Vae(self.typed_config::<VaeConfig>()?.validated()?),
-            Kind::Gan => ModelConfig::Gan(self.typed_config::<GanConfig>()?.validated()?),
-            Kind::Lm => ModelConfig::Lm({
-                let config = self.typed_config::<LmConfig>()?;
-                config.validate()?;
-                config
-            }),
-            Kind::Classifier => {
-                ModelConfig::Classifier(self.typed_config::<ClassifierConfig>()?.validated()?)
-            }
-        })
+        ModelConfig::of_card(self)
     }
 
-    fn typed_config<T: DeserializeOwned>(&self) -> Result<T> {
+    /// The card's `config` as a kind's configuration struct (a parse failure names the model and kind).
+    pub fn typed_config<T: DeserializeOwned>(&self) -> Result<T> {
         serde_json::from_value(self.config.clone()).map_err(|e| {
             Error::Weights(format!(
                 "{}: its {} configuration does not parse: {e}",
@@ -142,6 +115,15 @@ impl ModelCard {
                 self.kind.as_str()
             ))
         })
+    }
+}
+
+/// `a, b, c or d`.
+fn or_list(items: &[&str]) -> String {
+    match items.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => String::new(),
     }
 }
 

@@ -5,7 +5,7 @@ use candle_core::{DType, Device, Tensor};
 
 use crate::backend::{
     attention_dims, check_upload, conv_dims, linear_dims, matmul_dims, rope_dims, rope_tables,
-    Activation, AttentionShape, Backend, Binary, Conv,
+    Activation, AttentionShape, Binary, Conv, DenseOps, ImageOps, SequenceOps, Tensors,
 };
 use crate::{Error, Result};
 
@@ -176,7 +176,7 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     sums.iter().sum::<f32>() + tail
 }
 
-impl Backend for CpuBackend {
+impl Tensors for CpuBackend {
     type Tensor = Tensor;
 
     fn name(&self) -> String {
@@ -200,6 +200,38 @@ impl Backend for CpuBackend {
         Ok(tensor.to_dtype(DType::F32)?.flatten_all()?.to_vec1()?)
     }
 
+    fn reshape(&self, x: &Tensor, shape: &[usize]) -> Result<Tensor> {
+        check_upload(x.elem_count(), shape)?;
+        Ok(x.reshape(shape)?)
+    }
+
+    fn slice_rows(&self, x: &Tensor, start: usize, count: usize) -> Result<Tensor> {
+        match x.dims() {
+            &[rows, _] if count > 0 && start + count <= rows => Ok(x.narrow(0, start, count)?),
+            dims => Err(Error::Shape(format!(
+                "slice_rows {start}..{} of {dims:?}",
+                start + count
+            ))),
+        }
+    }
+
+    fn write_rows(&self, cache: &Tensor, rows: &Tensor, at: usize) -> Result<Tensor> {
+        match (cache.dims(), rows.dims()) {
+            (&[capacity, d], &[n, d2]) if d == d2 && at + n <= capacity => {
+                // Outside training, write into the cache's own storage instead of copying all of it per token.
+                if !cache.track_op() && !rows.track_op() && cache.slice_set(rows, 0, at).is_ok() {
+                    return Ok(cache.clone());
+                }
+                Ok(cache.slice_assign(&[at..at + n, 0..d], rows)?)
+            }
+            (c, r) => Err(Error::Shape(format!(
+                "write_rows: {r:?} into {c:?} at row {at}"
+            ))),
+        }
+    }
+}
+
+impl DenseOps for CpuBackend {
     fn linear(&self, x: &Tensor, weight: &Tensor, bias: Option<&Tensor>) -> Result<Tensor> {
         linear_dims(x.dims(), weight.dims(), bias.map(Tensor::dims))?;
         let y = match single_row_product(x, weight)? {
@@ -244,12 +276,29 @@ impl Backend for CpuBackend {
             Binary::Mul => (a * b)?,
         })
     }
+}
 
-    fn reshape(&self, x: &Tensor, shape: &[usize]) -> Result<Tensor> {
-        check_upload(x.elem_count(), shape)?;
-        Ok(x.reshape(shape)?)
+impl ImageOps for CpuBackend {
+    fn conv2d(&self, x: &Tensor, weight: &Tensor, bias: &Tensor, conv: Conv) -> Result<Tensor> {
+        let dims = conv_dims(x.dims(), weight.dims(), bias.dims(), conv, false)?;
+        let y = x.conv2d(weight, conv.padding, conv.stride, 1, 1)?;
+        Ok(y.broadcast_add(&bias.reshape((1, dims.out_channels, 1, 1))?)?)
     }
 
+    fn conv_transpose2d(
+        &self,
+        x: &Tensor,
+        weight: &Tensor,
+        bias: &Tensor,
+        conv: Conv,
+    ) -> Result<Tensor> {
+        let dims = conv_dims(x.dims(), weight.dims(), bias.dims(), conv, true)?;
+        let y = x.conv_transpose2d(weight, conv.padding, 0, conv.stride, 1)?;
+        Ok(y.broadcast_add(&bias.reshape((1, dims.out_channels, 1, 1))?)?)
+    }
+}
+
+impl SequenceOps for CpuBackend {
     fn embedding(&self, table: &Tensor, ids: &[u32]) -> Result<Tensor> {
         let vocab = table.dims().first().copied().unwrap_or(0);
         if table.rank() != 2 || ids.is_empty() {
@@ -294,31 +343,6 @@ impl Backend for CpuBackend {
         let r0 = (x0.broadcast_mul(&cos)? - x1.broadcast_mul(&sin)?)?;
         let r1 = (x0.broadcast_mul(&sin)? + x1.broadcast_mul(&cos)?)?;
         Ok(Tensor::cat(&[&r0, &r1], 3)?.reshape((rows, width))?)
-    }
-
-    fn slice_rows(&self, x: &Tensor, start: usize, count: usize) -> Result<Tensor> {
-        match x.dims() {
-            &[rows, _] if count > 0 && start + count <= rows => Ok(x.narrow(0, start, count)?),
-            dims => Err(Error::Shape(format!(
-                "slice_rows {start}..{} of {dims:?}",
-                start + count
-            ))),
-        }
-    }
-
-    fn write_rows(&self, cache: &Tensor, rows: &Tensor, at: usize) -> Result<Tensor> {
-        match (cache.dims(), rows.dims()) {
-            (&[capacity, d], &[n, d2]) if d == d2 && at + n <= capacity => {
-                // Outside training, write into the cache's own storage instead of copying all of it per token.
-                if !cache.track_op() && !rows.track_op() && cache.slice_set(rows, 0, at).is_ok() {
-                    return Ok(cache.clone());
-                }
-                Ok(cache.slice_assign(&[at..at + n, 0..d], rows)?)
-            }
-            (c, r) => Err(Error::Shape(format!(
-                "write_rows: {r:?} into {c:?} at row {at}"
-            ))),
-        }
     }
 
     fn attention(
@@ -368,24 +392,6 @@ impl Backend for CpuBackend {
             .transpose(0, 1)?
             .reshape((n, h * hd))?;
         Ok((out, want_weights.then_some(probabilities)))
-    }
-
-    fn conv2d(&self, x: &Tensor, weight: &Tensor, bias: &Tensor, conv: Conv) -> Result<Tensor> {
-        let dims = conv_dims(x.dims(), weight.dims(), bias.dims(), conv, false)?;
-        let y = x.conv2d(weight, conv.padding, conv.stride, 1, 1)?;
-        Ok(y.broadcast_add(&bias.reshape((1, dims.out_channels, 1, 1))?)?)
-    }
-
-    fn conv_transpose2d(
-        &self,
-        x: &Tensor,
-        weight: &Tensor,
-        bias: &Tensor,
-        conv: Conv,
-    ) -> Result<Tensor> {
-        let dims = conv_dims(x.dims(), weight.dims(), bias.dims(), conv, true)?;
-        let y = x.conv_transpose2d(weight, conv.padding, 0, conv.stride, 1)?;
-        Ok(y.broadcast_add(&bias.reshape((1, dims.out_channels, 1, 1))?)?)
     }
 }
 

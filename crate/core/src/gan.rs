@@ -255,6 +255,7 @@ impl<B: Backend> Discriminator<B> {
 #[cfg(feature = "cpu")]
 mod tests {
     use super::*;
+    use crate::backend::prelude::*;
     use crate::cpu::CpuBackend;
 
     fn values(n: usize, seed: u32) -> Vec<f32> {

@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{Activation, AttentionShape, Backend, Binary, MAX_CONTEXT};
+use crate::backend::{Activation, AttentionShape, Backend, MAX_CONTEXT};
 use crate::nn::{Embedding, Params, RmsNorm};
 use crate::{Error, Result};
 
@@ -362,15 +362,13 @@ impl<B: Backend> Lm<B> {
                 None => backend.attention(&q, &k, &v, shape, want_attention)?,
             };
             attention.extend(weights);
-            x = backend.binary(&x, &backend.linear(&mixed, &block.o, None)?, Binary::Add)?;
+            x = backend.add(&x, &backend.linear(&mixed, &block.o, None)?)?;
 
             let h = block.post_norm.forward(backend, &x)?;
-            let gate =
-                backend.activate(&backend.linear(&h, &block.gate, None)?, Activation::Silu)?;
+            let gate = backend.linear_activated(&h, &block.gate, None, Some(Activation::Silu))?;
             let up = backend.linear(&h, &block.up, None)?;
-            let ff =
-                backend.linear(&backend.binary(&gate, &up, Binary::Mul)?, &block.down, None)?;
-            x = backend.binary(&x, &ff, Binary::Add)?;
+            let ff = backend.linear(&backend.mul(&gate, &up)?, &block.down, None)?;
+            x = backend.add(&x, &ff)?;
         }
         Ok((x, attention))
     }

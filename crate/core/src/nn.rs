@@ -148,11 +148,7 @@ impl<B: Backend> Linear<B> {
         x: &B::Tensor,
         activation: Option<Activation>,
     ) -> Result<B::Tensor> {
-        let y = backend.linear(x, &self.weight, Some(&self.bias))?;
-        match activation {
-            Some(a) => backend.activate(&y, a),
-            None => Ok(y),
-        }
+        backend.linear_activated(x, &self.weight, Some(&self.bias), activation)
     }
 }
 

@@ -7,6 +7,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::card::ModelCard;
+use crate::classifier::ClassifierConfig;
+use crate::gan::GanConfig;
+use crate::lm::LmConfig;
+use crate::vae::VaeConfig;
+use crate::Result;
+
 /// A model family, as a card's `kind` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -103,7 +110,41 @@ pub const FAMILIES: [Family; 4] = [
     },
 ];
 
+/// A card's architecture, typed by its kind and checked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ModelConfig {
+    /// A VAE.
+    Vae(VaeConfig),
+    /// A DCGAN.
+    Gan(GanConfig),
+    /// A llama-style language model.
+    Lm(LmConfig),
+    /// An image classifier.
+    Classifier(ClassifierConfig),
+}
+
+impl ModelConfig {
+    /// The configuration `card` describes for its kind, parsed and validated.
+    pub fn of_card(card: &ModelCard) -> Result<ModelConfig> {
+        Ok(match card.kind {
+            Kind::Vae => ModelConfig::Vae(card.typed_config::<VaeConfig>()?.validated()?),
+            Kind::Gan => ModelConfig::Gan(card.typed_config::<GanConfig>()?.validated()?),
+            Kind::Lm => ModelConfig::Lm({
+                let config = card.typed_config::<LmConfig>()?;
+                config.validate()?;
+                config
+            }),
+            Kind::Classifier => {
+                ModelConfig::Classifier(card.typed_config::<ClassifierConfig>()?.validated()?)
+            }
+        })
+    }
+}
+
 impl Kind {
+    /// Every kind, in the registry's order.
+    pub const ALL: [Kind; 4] = [Kind::Vae, Kind::Gan, Kind::Lm, Kind::Classifier];
+
     /// The card spelling (`vae`, `gan`, `lm`, `classifier`).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -131,6 +172,22 @@ impl Kind {
 impl std::fmt::Display for Kind {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+impl Page {
+    /// The page's hash route, e.g. `/vae` (from its family's entry).
+    pub fn route(self) -> &'static str {
+        Family::of_page(self).page.map_or("/", |p| p.route)
+    }
+
+    /// The page whose route is `route`, if any.
+    pub fn at_route(route: &str) -> Option<Page> {
+        FAMILIES
+            .iter()
+            .filter_map(|f| f.page)
+            .find(|p| p.route == route)
+            .map(|p| p.page)
     }
 }
 
@@ -262,7 +319,9 @@ mod tests {
 
     #[test]
     fn every_family_has_a_unique_kind_prefix_and_route() {
+        assert_eq!(Kind::ALL.len(), FAMILIES.len());
         for (i, a) in FAMILIES.iter().enumerate() {
+            assert_eq!(Kind::ALL[i], a.kind, "Kind::ALL lists the families in order");
             assert_eq!(Kind::parse(a.kind.as_str()), Some(a.kind));
             assert_eq!(a.kind.family(), a);
             assert!(a.default_model.starts_with(a.prefix), "{a:?}");

@@ -7,7 +7,7 @@
 use std::collections::HashMap;
 
 use candle_core::{DType, Device, Tensor};
-use genscope_core::backend::Backend;
+use genscope_core::backend::prelude::*;
 use genscope_core::cpu::CpuBackend;
 use genscope_core::lm::{Lm, LmConfig};
 use genscope_core::nn::HostWeights;

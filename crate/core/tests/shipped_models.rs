@@ -6,7 +6,7 @@
 
 use std::path::Path;
 
-use genscope_core::backend::Backend;
+use genscope_core::backend::prelude::*;
 use genscope_core::classifier::{Classifier, ClassifierConfig};
 use genscope_core::cpu::CpuBackend;
 use genscope_core::dataset::LabelledImages;

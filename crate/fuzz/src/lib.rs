@@ -11,7 +11,7 @@
 //! `i32::MAX` bytes per tensor, at most [`MAX_PARAMETERS`] parameters): what loads on the 64-bit fuzzer loads in
 //! the browser.
 
-use genscope_core::backend::Backend;
+use genscope_core::backend::prelude::*;
 use genscope_core::card::{ModelCard, ModelConfig};
 use genscope_core::cpu::CpuBackend;
 use genscope_core::dataset::{check_images, check_labels, LabelledImages};

@@ -10,7 +10,7 @@ use std::rc::Rc;
 
 use genscope_core::backend::{
     attention_dims, check_upload, conv_dims, linear_dims, matmul_dims, rope_dims, rope_tables,
-    Activation, AttentionShape, Backend, Binary, Conv,
+    Activation, AttentionShape, Binary, Conv, DenseOps, ImageOps, SequenceOps, Tensors,
 };
 use genscope_core::{Error, Result};
 use wgpu::util::DeviceExt;
@@ -378,7 +378,7 @@ impl WgpuBackend {
     }
 }
 
-impl Backend for WgpuBackend {
+impl Tensors for WgpuBackend {
     type Tensor = GpuTensor;
 
     fn name(&self) -> String {
@@ -428,6 +428,62 @@ impl Backend for WgpuBackend {
             .await?)
     }
 
+    fn reshape(&self, x: &GpuTensor, shape: &[usize]) -> Result<GpuTensor> {
+        check_upload(x.len(), shape)?;
+        Ok(GpuTensor {
+            buffer: Rc::clone(&x.buffer),
+            shape: shape.to_vec(),
+        })
+    }
+
+    fn slice_rows(&self, x: &GpuTensor, start: usize, count: usize) -> Result<GpuTensor> {
+        let cols = match x.shape.as_slice() {
+            &[rows, cols] if count > 0 && start + count <= rows => cols,
+            shape => {
+                return Err(Error::Shape(format!(
+                    "slice_rows {start}..{} of {shape:?}",
+                    start + count
+                )))
+            }
+        };
+        let out = self.output("slice_rows", count * cols)?;
+        let row_bytes = (cols * 4) as u64;
+        self.record(|encoder| {
+            encoder.copy_buffer_to_buffer(
+                &x.buffer,
+                start as u64 * row_bytes,
+                &out,
+                0,
+                count as u64 * row_bytes,
+            )
+        });
+        Ok(self.tensor(out, vec![count, cols]))
+    }
+
+    fn write_rows(&self, cache: &GpuTensor, rows: &GpuTensor, at: usize) -> Result<GpuTensor> {
+        let (n, d) = match (cache.shape.as_slice(), rows.shape.as_slice()) {
+            (&[capacity, d], &[n, d2]) if d == d2 && at + n <= capacity => (n, d),
+            (c, r) => {
+                return Err(Error::Shape(format!(
+                    "write_rows: {r:?} into {c:?} at row {at}"
+                )))
+            }
+        };
+        let row_bytes = (d * 4) as u64;
+        self.record(|encoder| {
+            encoder.copy_buffer_to_buffer(
+                &rows.buffer,
+                0,
+                &cache.buffer,
+                at as u64 * row_bytes,
+                n as u64 * row_bytes,
+            )
+        });
+        Ok(cache.clone())
+    }
+}
+
+impl DenseOps for WgpuBackend {
     fn linear(
         &self,
         x: &GpuTensor,
@@ -486,15 +542,31 @@ impl Backend for WgpuBackend {
         )?;
         Ok(self.tensor(out, a.shape.clone()))
     }
+}
 
-    fn reshape(&self, x: &GpuTensor, shape: &[usize]) -> Result<GpuTensor> {
-        check_upload(x.len(), shape)?;
-        Ok(GpuTensor {
-            buffer: Rc::clone(&x.buffer),
-            shape: shape.to_vec(),
-        })
+impl ImageOps for WgpuBackend {
+    fn conv2d(
+        &self,
+        x: &GpuTensor,
+        weight: &GpuTensor,
+        bias: &GpuTensor,
+        conv: Conv,
+    ) -> Result<GpuTensor> {
+        self.convolve(x, weight, bias, conv, false)
     }
 
+    fn conv_transpose2d(
+        &self,
+        x: &GpuTensor,
+        weight: &GpuTensor,
+        bias: &GpuTensor,
+        conv: Conv,
+    ) -> Result<GpuTensor> {
+        self.convolve(x, weight, bias, conv, true)
+    }
+}
+
+impl SequenceOps for WgpuBackend {
     fn embedding(&self, table: &GpuTensor, ids: &[u32]) -> Result<GpuTensor> {
         let (vocab, dim) = match table.shape.as_slice() {
             &[vocab, dim] if !ids.is_empty() => (vocab, dim),
@@ -571,52 +643,6 @@ impl Backend for WgpuBackend {
         Ok(self.tensor(out, x.shape.clone()))
     }
 
-    fn slice_rows(&self, x: &GpuTensor, start: usize, count: usize) -> Result<GpuTensor> {
-        let cols = match x.shape.as_slice() {
-            &[rows, cols] if count > 0 && start + count <= rows => cols,
-            shape => {
-                return Err(Error::Shape(format!(
-                    "slice_rows {start}..{} of {shape:?}",
-                    start + count
-                )))
-            }
-        };
-        let out = self.output("slice_rows", count * cols)?;
-        let row_bytes = (cols * 4) as u64;
-        self.record(|encoder| {
-            encoder.copy_buffer_to_buffer(
-                &x.buffer,
-                start as u64 * row_bytes,
-                &out,
-                0,
-                count as u64 * row_bytes,
-            )
-        });
-        Ok(self.tensor(out, vec![count, cols]))
-    }
-
-    fn write_rows(&self, cache: &GpuTensor, rows: &GpuTensor, at: usize) -> Result<GpuTensor> {
-        let (n, d) = match (cache.shape.as_slice(), rows.shape.as_slice()) {
-            (&[capacity, d], &[n, d2]) if d == d2 && at + n <= capacity => (n, d),
-            (c, r) => {
-                return Err(Error::Shape(format!(
-                    "write_rows: {r:?} into {c:?} at row {at}"
-                )))
-            }
-        };
-        let row_bytes = (d * 4) as u64;
-        self.record(|encoder| {
-            encoder.copy_buffer_to_buffer(
-                &rows.buffer,
-                0,
-                &cache.buffer,
-                at as u64 * row_bytes,
-                n as u64 * row_bytes,
-            )
-        });
-        Ok(cache.clone())
-    }
-
     fn attention(
         &self,
         q: &GpuTensor,
@@ -662,25 +688,5 @@ impl Backend for WgpuBackend {
             self.tensor(out, q.shape.clone()),
             weights.map(|w| self.tensor(w, vec![a.heads, n, context])),
         ))
-    }
-
-    fn conv2d(
-        &self,
-        x: &GpuTensor,
-        weight: &GpuTensor,
-        bias: &GpuTensor,
-        conv: Conv,
-    ) -> Result<GpuTensor> {
-        self.convolve(x, weight, bias, conv, false)
-    }
-
-    fn conv_transpose2d(
-        &self,
-        x: &GpuTensor,
-        weight: &GpuTensor,
-        bias: &GpuTensor,
-        conv: Conv,
-    ) -> Result<GpuTensor> {
-        self.convolve(x, weight, bias, conv, true)
     }
 }

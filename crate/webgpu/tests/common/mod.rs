@@ -4,7 +4,8 @@
 //! order of additions (tiled and reduced sums on the GPU, gemm's blocking on the CPU) and in the last bits of
 //! exp/tanh.
 
-use genscope_core::backend::{Activation, AttentionShape, Backend, Binary, Conv};
+use genscope_core::backend::prelude::*;
+use genscope_core::backend::{Activation, AttentionShape, Binary, Conv};
 use genscope_core::cpu::CpuBackend;
 use genscope_core::gan::{Discriminator, GanConfig, Generator};
 use genscope_core::lm::{Lm, LmConfig};
