@@ -10,79 +10,8 @@ use yew_router::prelude::*;
 
 use crate::backend::{self, BackendStatus};
 use crate::pages;
+use crate::site::{route_of, Load, Route, SiteContext, BUILD};
 use crate::widgets::ErrorPanel;
-
-/// The build shown on the status line: crate version plus the git revision `cargo xtask dist` passes in.
-pub const BUILD: &str = match option_env!("GENSCOPE_GIT_REV") {
-    Some(rev) => rev,
-    None => "dev",
-};
-
-/// The site's routes. Hash routing keeps every URL inside `index.html`, so `dist/` works from any static host
-/// and any subpath without server rewrites.
-#[derive(Clone, Debug, PartialEq, Routable)]
-pub enum Route {
-    /// The landing page.
-    #[at("/")]
-    Home,
-    /// A model family's page, at the route the registry names (`/vae`, `/gan`, `/lm`); a slug that names no
-    /// page is "not found". Static routes (`/about`) win over this one.
-    #[at("/:slug")]
-    Family {
-        /// The route without its slash, e.g. `vae`.
-        slug: String,
-    },
-    /// What genscope is, what runs it, where the models come from.
-    #[at("/about")]
-    About,
-    /// Test hook: panics while rendering, to prove a panic never leaves a blank page.
-    #[at("/__panic")]
-    PanicTest,
-    /// Anything else.
-    #[not_found]
-    #[at("/404")]
-    NotFound,
-}
-
-/// The route of a family's page. The registry names each page's path; a test keeps the two equal.
-pub fn route_of(page: Page) -> Route {
-    Route::Family {
-        slug: page.route().trim_start_matches('/').to_string(),
-    }
-}
-
-/// Something fetched in the background.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Load<T> {
-    /// Not there yet.
-    Loading,
-    /// Arrived and checked.
-    Ready(T),
-    /// Failed, with a message for the visitor.
-    Failed(String),
-}
-
-/// What every page may read: the backend and the asset manifest.
-#[derive(Clone)]
-pub struct SiteContext {
-    /// Which backend runs the models.
-    pub backend: BackendStatus,
-    /// The open WebGPU device, when the backend is WebGPU.
-    pub gpu: Option<Rc<GpuContext>>,
-    /// The list of shipped assets.
-    pub manifest: Load<Rc<AssetManifest>>,
-}
-
-impl PartialEq for SiteContext {
-    fn eq(&self, other: &Self) -> bool {
-        let same_gpu = match (&self.gpu, &other.gpu) {
-            (Some(a), Some(b)) => Rc::ptr_eq(a, b),
-            (None, None) => true,
-            _ => false,
-        };
-        same_gpu && self.backend == other.backend && self.manifest == other.manifest
-    }
-}
 
 async fn fetch_manifest() -> Result<AssetManifest, String> {
     let response = gloo::net::http::Request::get(MANIFEST_PATH)
@@ -279,23 +208,5 @@ fn StatusLine(props: &StatusLineProps) -> Html {
             </span>
             <span>{ "Build " }<span id="build">{ BUILD }</span></span>
         </footer>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn every_family_page_has_the_route_the_registry_names() {
-        let pages: Vec<_> = FAMILIES.iter().filter_map(|f| f.page).collect();
-        assert_eq!(pages.len(), 3);
-        for entry in pages {
-            assert_eq!(route_of(entry.page).to_path(), entry.route, "{entry:?}");
-            assert_eq!(Route::recognize(entry.route), Some(route_of(entry.page)));
-        }
-        // Static routes win over a family's slug; an unknown slug is not a page.
-        assert_eq!(Route::recognize("/about"), Some(Route::About));
-        assert_eq!(Page::at_route("/nope"), None);
     }
 }

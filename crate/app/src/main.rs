@@ -10,6 +10,7 @@ mod hooks;
 mod models;
 mod pages;
 mod panic;
+mod site;
 mod url;
 mod widgets;
 pub mod worker;

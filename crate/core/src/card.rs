@@ -2,7 +2,6 @@
 //! Parsed defensively: a card is checked for a known kind and a configuration that describes a model this code can
 //! run, before any weights are fetched.
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 pub use crate::registry::ModelConfig;
@@ -103,18 +102,7 @@ impl ModelCard {
 
     /// The configuration for the card's kind, parsed and validated (the registry knows each kind's config).
     pub fn model_config(&self) -> Result<ModelConfig> {
-        ModelConfig::of_card(self)
-    }
-
-    /// The card's `config` as a kind's configuration struct (a parse failure names the model and kind).
-    pub fn typed_config<T: DeserializeOwned>(&self) -> Result<T> {
-        serde_json::from_value(self.config.clone()).map_err(|e| {
-            Error::Weights(format!(
-                "{}: its {} configuration does not parse: {e}",
-                self.name,
-                self.kind.as_str()
-            ))
-        })
+        ModelConfig::parse(self.kind, &self.name, &self.config)
     }
 }
 

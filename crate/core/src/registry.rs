@@ -7,12 +7,13 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::card::ModelCard;
+use serde::de::DeserializeOwned;
+
 use crate::classifier::ClassifierConfig;
 use crate::gan::GanConfig;
 use crate::lm::LmConfig;
 use crate::vae::VaeConfig;
-use crate::Result;
+use crate::{Error, Result};
 
 /// A model family, as a card's `kind` names it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -124,19 +125,31 @@ pub enum ModelConfig {
 }
 
 impl ModelConfig {
-    /// The configuration `card` describes for its kind, parsed and validated.
-    pub fn of_card(card: &ModelCard) -> Result<ModelConfig> {
-        Ok(match card.kind {
-            Kind::Vae => ModelConfig::Vae(card.typed_config::<VaeConfig>()?.validated()?),
-            Kind::Gan => ModelConfig::Gan(card.typed_config::<GanConfig>()?.validated()?),
+    /// The configuration a card's `config` describes for its `kind`, parsed and validated; `model` names the
+    /// card in messages.
+    pub fn parse(kind: Kind, model: &str, config: &serde_json::Value) -> Result<ModelConfig> {
+        fn typed<T: DeserializeOwned>(
+            kind: Kind,
+            model: &str,
+            config: &serde_json::Value,
+        ) -> Result<T> {
+            serde_json::from_value(config.clone()).map_err(|e| {
+                Error::Weights(format!(
+                    "{model}: its {kind} configuration does not parse: {e}"
+                ))
+            })
+        }
+        Ok(match kind {
+            Kind::Vae => ModelConfig::Vae(typed::<VaeConfig>(kind, model, config)?.validated()?),
+            Kind::Gan => ModelConfig::Gan(typed::<GanConfig>(kind, model, config)?.validated()?),
             Kind::Lm => ModelConfig::Lm({
-                let config = card.typed_config::<LmConfig>()?;
-                config.validate()?;
-                config
+                let lm = typed::<LmConfig>(kind, model, config)?;
+                lm.validate()?;
+                lm
             }),
-            Kind::Classifier => {
-                ModelConfig::Classifier(card.typed_config::<ClassifierConfig>()?.validated()?)
-            }
+            Kind::Classifier => ModelConfig::Classifier(
+                typed::<ClassifierConfig>(kind, model, config)?.validated()?,
+            ),
         })
     }
 }
@@ -321,7 +334,11 @@ mod tests {
     fn every_family_has_a_unique_kind_prefix_and_route() {
         assert_eq!(Kind::ALL.len(), FAMILIES.len());
         for (i, a) in FAMILIES.iter().enumerate() {
-            assert_eq!(Kind::ALL[i], a.kind, "Kind::ALL lists the families in order");
+            assert_eq!(
+                Kind::ALL[i],
+                a.kind,
+                "Kind::ALL lists the families in order"
+            );
             assert_eq!(Kind::parse(a.kind.as_str()), Some(a.kind));
             assert_eq!(a.kind.family(), a);
             assert!(a.default_model.starts_with(a.prefix), "{a:?}");

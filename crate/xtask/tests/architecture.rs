@@ -1,5 +1,6 @@
 //! ARCHITECTURE.md stays true: every file or folder its crate table names exists, and every module of every crate
-//! (each `src/NAME.rs` and `src/NAME/` and, in the app, each page folder and hook) is named in its crate's row.
+//! (each `src/NAME.rs` and `src/NAME/` and, in the app, each page folder and hook) is named in its crate's row; and no
+//! two top-level modules of a crate import each other, directly or in a longer circle.
 // A test: a failed unwrap is a failed check with its message.
 #![allow(clippy::unwrap_used)]
 
@@ -181,4 +182,111 @@ fn the_checks_notice_a_missing_file_and_an_unnamed_module() {
     assert!(!exists(&row, "nope.rs"));
     assert!(modules(&row).contains(&"registry.rs".to_string()));
     assert!(!named_paths(&row.owns).contains(&"registry.rs".to_string()));
+}
+
+/// The `crate::NAME` imports between the top-level modules of a crate's `src/` (a module is `NAME.rs` or `NAME/`;
+/// `lib.rs` and `main.rs` are the root and left out): `(from, to)` pairs.
+fn module_imports(src: &Path) -> Vec<(String, String)> {
+    fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                files(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let mut all = Vec::new();
+    files(src, &mut all);
+    let mut edges = Vec::new();
+    for file in all {
+        let relative = file
+            .strip_prefix(src)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
+        let module = relative
+            .split('/')
+            .next()
+            .unwrap()
+            .trim_end_matches(".rs")
+            .to_string();
+        if module == "lib" || module == "main" {
+            continue;
+        }
+        // Doc links (`[`crate::cpu::CpuBackend`]`) are not imports: comment lines are left out.
+        let text: String = std::fs::read_to_string(&file)
+            .unwrap()
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect::<Vec<_>>()
+            .join("\n");
+        for (i, _) in text.match_indices("crate::") {
+            let name: String = text[i + 7..]
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                .collect();
+            let is_module = src.join(format!("{name}.rs")).exists() || src.join(&name).is_dir();
+            if is_module && name != module {
+                edges.push((module.clone(), name));
+            }
+        }
+    }
+    edges.sort();
+    edges.dedup();
+    edges
+}
+
+/// A cycle in the import graph, if there is one, as the path that closes it.
+fn import_cycle(edges: &[(String, String)]) -> Option<Vec<String>> {
+    fn visit(
+        node: &str,
+        edges: &[(String, String)],
+        path: &mut Vec<String>,
+        done: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        if let Some(at) = path.iter().position(|p| p == node) {
+            let mut cycle = path[at..].to_vec();
+            cycle.push(node.to_string());
+            return Some(cycle);
+        }
+        if done.iter().any(|d| d == node) {
+            return None;
+        }
+        path.push(node.to_string());
+        for (_, to) in edges.iter().filter(|(from, _)| from == node) {
+            if let Some(cycle) = visit(to, edges, path, done) {
+                return Some(cycle);
+            }
+        }
+        path.pop();
+        done.push(node.to_string());
+        None
+    }
+    let mut done = Vec::new();
+    edges
+        .iter()
+        .find_map(|(from, _)| visit(from, edges, &mut Vec::new(), &mut done))
+}
+
+#[test]
+fn no_two_modules_of_a_crate_import_each_other() {
+    for krate in ["core", "app", "webgpu", "train"] {
+        let edges = module_imports(&root().join("crate").join(krate).join("src"));
+        assert!(
+            !edges.is_empty() || krate == "webgpu",
+            "{krate}: no imports found"
+        );
+        if let Some(cycle) = import_cycle(&edges) {
+            panic!(
+                "crate/{krate}: its modules import each other in a circle: {}",
+                cycle.join(" → ")
+            );
+        }
+    }
+    // The check itself notices a circle.
+    let circle = [("a", "b"), ("b", "c"), ("c", "a")].map(|(a, b)| (a.to_string(), b.to_string()));
+    assert_eq!(import_cycle(&circle).map(|c| c.len()), Some(4));
+    assert_eq!(import_cycle(&circle[..2]), None);
 }

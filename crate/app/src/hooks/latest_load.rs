@@ -6,7 +6,7 @@ use std::rc::Rc;
 
 use yew::prelude::*;
 
-use crate::app::Load;
+use crate::site::Load;
 
 /// Runs `load(key)` whenever `key` changes (and not while it is `None`), and returns its outcome. A result
 /// arriving after a newer `key` started is dropped, so the page never shows a model it no longer asked for.

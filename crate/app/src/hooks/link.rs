@@ -7,7 +7,7 @@ use genscope_core::query::UrlState;
 use genscope_core::registry::Family;
 use yew::prelude::*;
 
-use crate::app::{Load, SiteContext};
+use crate::site::{Load, SiteContext};
 use crate::url;
 
 /// What a link asked for, after checking: a shipped model and the page's settings, with notes on what was changed.

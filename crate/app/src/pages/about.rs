@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::app::{Load, SiteContext, BUILD};
+use crate::site::{Load, SiteContext, BUILD};
 
 /// The about panel.
 #[component]

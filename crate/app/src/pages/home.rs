@@ -5,7 +5,7 @@ use yew_router::prelude::*;
 
 use genscope_core::registry::FAMILIES;
 
-use crate::app::{route_of, Route};
+use crate::site::{route_of, Route};
 
 /// The landing page with one card per model page.
 #[component]

@@ -6,8 +6,8 @@ use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use crate::app::Load;
 use crate::models;
+use crate::site::Load;
 use crate::widgets::draw_gray;
 
 use super::link::{GanSettings, CELLS, SIDE};

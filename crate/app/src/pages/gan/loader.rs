@@ -11,9 +11,9 @@ use genscope_core::gan::GanConfig;
 use genscope_core::nn::HostWeights;
 use genscope_core::sampling::{ranking, softmax};
 
-use crate::app::{Load, SiteContext};
 use crate::engine::{Model, Op, Spec};
 use crate::models::{self, ModelCard};
+use crate::site::{Load, SiteContext};
 
 use super::state::Judgement;
 

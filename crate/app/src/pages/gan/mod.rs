@@ -22,8 +22,8 @@ use genscope_core::registry::{Family, Page};
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-use crate::app::{Load, SiteContext};
 use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
+use crate::site::{Load, SiteContext};
 use crate::url;
 use crate::widgets::{failure_panel, ErrorPanel, ModelCardPanel};
 

@@ -10,9 +10,9 @@ use genscope_core::weights::read_safetensors;
 use web_sys::{HtmlCanvasElement, HtmlInputElement};
 use yew::prelude::*;
 
-use crate::app::{Load, SiteContext};
 use crate::engine::{Model, Spec};
 use crate::models::{self, ModelCard};
+use crate::site::{Load, SiteContext};
 
 use super::grid::{draw_grid, PX};
 use super::loader::{generate, LoadedGan};

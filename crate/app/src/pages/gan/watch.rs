@@ -8,8 +8,8 @@ use genscope_core::latent::{gaussian_latents, slerp, truncate};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
-use crate::app::Load;
 use crate::models;
+use crate::site::Load;
 
 use super::grid::draw_grid;
 use super::link::{GanSettings, CELLS, SIDE};

@@ -10,9 +10,9 @@ use genscope_core::tokenizer::Tokenizer;
 use genscope_core::weights::open_lm_files;
 
 use super::doc::{next_revision, Change, Doc, Feed, StepOutput};
-use crate::app::{Load, SiteContext};
 use crate::engine::{Model, Op, Spec};
 use crate::models::{self, ModelCard, Shared};
+use crate::site::{Load, SiteContext};
 
 /// A language model on the current backend with its tokenizer.
 pub struct LoadedLm {

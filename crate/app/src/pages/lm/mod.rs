@@ -40,9 +40,9 @@ use self::prompt::{ModelPicker, PromptRow};
 use self::sampling::SamplingControls;
 use self::state::{Action, Failure, State};
 use self::text_view::GeneratedText;
-use crate::app::{Load, SiteContext};
 use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
 use crate::models;
+use crate::site::{Load, SiteContext};
 use crate::url;
 use crate::widgets::{ErrorPanel, ModelCardPanel};
 

@@ -40,8 +40,8 @@ use self::model::{load_vae, LoadedVae};
 use self::picker::TestPicker;
 use self::sliders::Sliders;
 use self::state::{Action, State};
-use crate::app::{Load, SiteContext};
 use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
+use crate::site::{Load, SiteContext};
 use crate::url;
 use crate::widgets::{failure_panel, ErrorPanel, ModelCardPanel};
 

@@ -9,9 +9,9 @@ use genscope_core::cpu::CpuBackend;
 use genscope_core::vae::VaeConfig;
 
 use super::elbo::Encoded;
-use crate::app::{Load, SiteContext};
 use crate::engine::{Built, Model, Op, Output, Spec};
 use crate::models::{self, ModelCard};
+use crate::site::{Load, SiteContext};
 
 /// A VAE built on the current backend, with its card.
 pub struct LoadedVae {

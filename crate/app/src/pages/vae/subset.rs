@@ -9,8 +9,8 @@ use yew::prelude::*;
 
 use super::model::LoadedVae;
 use super::state::{Action, State, TestImages};
-use crate::app::{Load, SiteContext};
 use crate::models::{self, Shared};
+use crate::site::{Load, SiteContext};
 
 /// The (images, labels) files of `dataset`'s subset, or why it has none.
 fn files(dataset: DatasetId) -> Result<(String, String), String> {
