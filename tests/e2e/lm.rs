@@ -580,7 +580,7 @@ async fn cpu_and_webgpu_agree_on_the_top_candidates_and_speed_is_measured() -> R
 }
 
 #[tokio::test]
-async fn the_tang_model_continues_a_chinese_prompt_in_chinese() -> Result<()> {
+async fn the_tang_model_converts_a_simplified_prompt_and_continues_it_in_chinese() -> Result<()> {
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::Off).await?;
     browser
@@ -590,6 +590,24 @@ async fn the_tang_model_continues_a_chinese_prompt_in_chinese() -> Result<()> {
         .await?;
     let mut shown = wait_chart(&browser, None).await?;
     ensure!(shown.model == "lm-tang", "{}", shown.model);
+    // The Simplified prompt 床前明月光 reaches the Traditional-script model as 牀前明月光, with no ⟨unk⟩, and the
+    // page says what it converted.
+    let note = browser.text("#context-note").await?.unwrap_or_default();
+    ensure!(note.contains("床→牀"), "conversion note: {note:?}");
+    let text = generated_text(&browser).await?;
+    ensure!(text.starts_with("牀前明月光"), "{text:?}");
+    let unknown = browser.eval("return document.querySelectorAll('#generated .token.unk').length;").await?;
+    ensure!(unknown == json!(0), "{unknown} prompt characters are ⟨unk⟩");
+    // Shown in Simplified, the same text reads as typed; back in the model's script it is as it was.
+    click(&browser, "#script-simplified").await?;
+    let simplified = browser
+        .wait_for_text("#generated", |t| t.starts_with("床前明月光"))
+        .await?;
+    ensure!(simplified.starts_with("床前明月光"), "{simplified:?}");
+    click(&browser, "#script-traditional").await?;
+    browser
+        .wait_for_text("#generated", |t| t.starts_with("牀前明月光"))
+        .await?;
     for _ in 0..4 {
         check_distribution(&shown.rows)?;
         shown = step(&browser, &shown).await?;

@@ -43,6 +43,9 @@ pub struct ModelCard {
     /// The LM vocabulary, one piece per token id.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub vocab: Vec<String>,
+    /// For a Chinese LM: the Simplified/Traditional tables between a visitor's script and the model's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub script: Option<crate::script::ScriptTables>,
     /// Everything else the trainer recorded (tokenizer notes, storage, the curve's picture), kept as written.
     #[serde(flatten)]
     pub extra: serde_json::Map<String, serde_json::Value>,

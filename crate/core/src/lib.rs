@@ -33,6 +33,7 @@ pub mod nn;
 pub mod query;
 pub mod registry;
 pub mod sampling;
+pub mod script;
 pub mod tokenizer;
 pub mod vae;
 pub mod weights;

@@ -319,3 +319,33 @@ fn shipped_gans_cover_their_card_classes_on_a_thousand_samples() {
         );
     }
 }
+
+#[test]
+fn a_simplified_tang_prompt_reaches_the_model_without_unknown_characters() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../assets/models");
+    let card =
+        genscope_core::card::ModelCard::parse(&std::fs::read(dir.join("lm-tang.json")).unwrap())
+            .unwrap();
+    let tokenizer = Tokenizer::characters(card.vocab.clone()).unwrap();
+    let map = genscope_core::script::ScriptMap::new(card.script.as_ref().unwrap()).unwrap();
+    let prompt = "床前明月光，疑是地上霜。举头望明月，低头思故乡。";
+    // Read as it is, the Simplified prompt loses characters to ⟨unk⟩ (床 among them) ...
+    let unknown = |text: &str| {
+        tokenizer
+            .encode(text)
+            .iter()
+            .filter(|&&id| id == tokenizer.unknown())
+            .count()
+    };
+    assert!(unknown(prompt) >= 4, "{}", unknown(prompt));
+    // ... converted to the model's Traditional script, none.
+    let converted = map.to_model(prompt);
+    assert_eq!(
+        converted.text,
+        "牀前明月光，疑是地上霜。舉頭望明月，低頭思故鄉。"
+    );
+    assert_eq!(unknown(&converted.text), 0);
+    assert!(converted.changes.contains(&('床', '牀')));
+    // Shown back in Simplified, the model's text reads as the visitor typed it.
+    assert_eq!(map.from_model(&converted.text).text, prompt);
+}

@@ -80,6 +80,7 @@ pub fn new_card(
         training: Default::default(),
         timeline: Vec::new(),
         vocab: Vec::new(),
+        script: None,
         extra: Default::default(),
     })
 }

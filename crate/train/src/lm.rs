@@ -38,6 +38,8 @@ pub struct LmRun<'a> {
     pub config: LmConfig,
     /// The vocabulary, `<unk>` first.
     pub vocab: Vec<String>,
+    /// For a Chinese model: its Simplified/Traditional tables (written on the card).
+    pub script: Option<genscope_core::script::ScriptTables>,
     /// Optimizer steps.
     pub steps: usize,
     /// Windows per step.
@@ -294,6 +296,7 @@ pub fn train(run: &LmRun, text: &str, out_dir: &Path, checkpoints: &Path) -> Res
         &run.config,
     )?;
     card.vocab = run.vocab.clone();
+    card.script = run.script.clone();
     card.training = object(json!({
             "seed": run.seed,
             "steps": run.steps, "batch": run.batch, "window": run.window, "optimizer": "AdamW",

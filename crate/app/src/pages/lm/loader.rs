@@ -6,6 +6,7 @@ use std::rc::Rc;
 use genscope_core::card::ModelConfig;
 use genscope_core::lm::LmConfig;
 use genscope_core::nn::HostWeights;
+use genscope_core::script::ScriptMap;
 use genscope_core::tokenizer::Tokenizer;
 use genscope_core::weights::open_lm_files;
 
@@ -26,6 +27,8 @@ pub struct LoadedLm {
     pub tokenizer: Shared<Tokenizer>,
     /// What it runs on, as the status line names it.
     pub backend: String,
+    /// For a model trained on one Chinese script: the tables to and from the other one.
+    pub script: Option<Shared<ScriptMap>>,
     /// The model, with its KV cache beside it (in the inference worker on the CPU).
     model: Model,
 }
@@ -80,7 +83,14 @@ impl LoadedLm {
 
     /// Runs `prompt` into a fresh cache.
     pub async fn start(&self, prompt: &str) -> Result<Doc, String> {
-        let change = Doc::start(&self.tokenizer, self.config.seq_len, &self.name, prompt);
+        let script = self.script.as_ref().map(|s| s.0.as_ref());
+        let change = Doc::start(
+            &self.tokenizer,
+            script,
+            self.config.seq_len,
+            &self.name,
+            prompt,
+        );
         self.apply(change).await
     }
 }
@@ -105,8 +115,15 @@ async fn build_lm(
     let model = Model::load(site.gpu.as_ref(), Spec::Lm(config.clone()), weights)
         .await
         .map_err(|e| format!("{weights_file}: {e}"))?;
+    let script = match card.as_ref().and_then(|c| c.script.as_ref()) {
+        Some(tables) => Some(Shared(Rc::new(
+            ScriptMap::new(tables).map_err(|e| format!("assets/models/{name}.json: {e}"))?,
+        ))),
+        None => None,
+    };
     let backend = model.backend_label(|| site.backend.label());
     Ok(LoadedLm {
+        script,
         name,
         card,
         config,

@@ -343,7 +343,7 @@ fn main_view(lm: &Rc<LoadedLm>, state: &UseReducerHandle<State>, on_take: Callba
     };
     let text = doc
         .as_ref()
-        .map(|d| html! { <GeneratedText doc={Rc::clone(d)} tokenizer={lm.tokenizer.clone()} /> });
+        .map(|d| html! { <GeneratedText doc={Rc::clone(d)} tokenizer={lm.tokenizer.clone()} script={lm.script.clone()} /> });
     let attention = doc.as_ref().and_then(|d| {
         let a = d.attention.clone()?;
         let (on_layer, on_head) = {

@@ -3,6 +3,7 @@
 
 use std::rc::Rc;
 
+use genscope_core::script::ScriptMap;
 use genscope_core::tokenizer::Tokenizer;
 use yew::prelude::*;
 
@@ -41,14 +42,24 @@ pub fn summary(generated: usize, forced: usize) -> String {
 pub struct GeneratedTextProps {
     pub doc: Rc<Doc>,
     pub tokenizer: Shared<Tokenizer>,
+    /// The model's script tables (the Tang model): the text can be shown in Simplified too.
+    #[prop_or_default]
+    pub script: Option<Shared<ScriptMap>>,
 }
 
 #[component]
 pub fn GeneratedText(props: &GeneratedTextProps) -> Html {
+    // Only how the text is shown: the model reads and writes its own script whatever is chosen.
+    let simplified = use_state(|| false);
     let unk = props.tokenizer.unknown();
+    let shown_script = props.script.as_ref().filter(|_| *simplified);
     let spans = props.doc.tokens.iter().map(|t| {
         let piece = props.tokenizer.piece(t.id);
-        let shown = if t.id == unk { "⟨unk⟩".to_string() } else { piece.to_string() };
+        let shown = match (t.id == unk, shown_script) {
+            (true, _) => "⟨unk⟩".to_string(),
+            (false, Some(script)) => script.0.from_model(piece).text,
+            (false, None) => piece.to_string(),
+        };
         match t.p_raw {
             None => html! { <span class={classes!("token", "prompt", (t.id == unk).then_some("unk"))}>{ shown }</span> },
             Some(p) => html! {
@@ -64,9 +75,24 @@ pub fn GeneratedText(props: &GeneratedTextProps) -> Html {
     });
     let generated = props.doc.generated();
     let forced = props.doc.tokens.iter().filter(|t| t.forced).count();
+    let script_switch = props.script.as_ref().map(|_| {
+        let choose = |to: bool| {
+            let simplified = simplified.clone();
+            Callback::from(move |_: MouseEvent| simplified.set(to))
+        };
+        html! {
+            <div class="segmented small" role="group" aria-label="Script of the text shown">
+                <button id="script-traditional" aria-pressed={(!*simplified).to_string()}
+                    onclick={choose(false)}>{ "繁體 (the model's)" }</button>
+                <button id="script-simplified" aria-pressed={simplified.to_string()}
+                    onclick={choose(true)}>{ "简体" }</button>
+            </div>
+        }
+    });
     html! {
         <div class="generated-wrap">
-            <pre id="generated" class="text-view">{ for spans }</pre>
+            { script_switch }
+            <pre id="generated" class="text-view" lang={props.script.as_ref().map(|_| "zh")} data-script={if shown_script.is_some() { "simplified" } else { "model" }}>{ for spans }</pre>
             <p class="muted small">
                 { summary(generated.len(), forced) }
                 { " · perplexity of the generated text: " }

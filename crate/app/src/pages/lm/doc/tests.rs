@@ -35,7 +35,7 @@ fn ids(doc: &Doc) -> Vec<u32> {
 #[test]
 fn a_prompt_starts_a_fresh_cache() {
     let t = tokenizer();
-    let (doc, feed) = finish(Doc::start(&t, 8, "m", "abc"), 2, 1);
+    let (doc, feed) = finish(Doc::start(&t, None, 8, "m", "abc"), 2, 1);
     assert_eq!(ids(&doc), [2, 3, 4]);
     assert_eq!(
         feed,
@@ -53,18 +53,18 @@ fn a_prompt_starts_a_fresh_cache() {
 #[test]
 fn odd_prompts_get_notes() {
     let t = tokenizer();
-    let (empty, feed) = finish(Doc::start(&t, 8, "m", ""), 2, 1);
+    let (empty, feed) = finish(Doc::start(&t, None, 8, "m", ""), 2, 1);
     assert_eq!(ids(&empty), [1]);
     assert_eq!(feed.unwrap().tokens, [1]);
     assert!(empty.notes[0].contains("empty"));
-    let (unknown, _) = finish(Doc::start(&t, 8, "m", "a中x中"), 2, 1);
+    let (unknown, _) = finish(Doc::start(&t, None, 8, "m", "a中x中"), 2, 1);
     assert!(
         unknown.notes[0].starts_with("2 distinct characters"),
         "{:?}",
         unknown.notes
     );
     // Longer than three quarters of the context: the last six of ten tokens are read.
-    let (long, feed) = finish(Doc::start(&t, 8, "m", "abcdeabcde"), 2, 1);
+    let (long, feed) = finish(Doc::start(&t, None, 8, "m", "abcdeabcde"), 2, 1);
     assert_eq!(long.tokens.len(), 10);
     assert_eq!(long.window, [6, 2, 3, 4, 5, 6]);
     assert_eq!(feed.unwrap().tokens.len(), 6);
@@ -78,7 +78,7 @@ fn odd_prompts_get_notes() {
 #[test]
 fn step_takes_the_drawn_token_and_feeds_one_position() {
     let t = tokenizer();
-    let (doc, _) = finish(Doc::start(&t, 8, "m", "ab"), 4, 1);
+    let (doc, _) = finish(Doc::start(&t, None, 8, "m", "ab"), 4, 1);
     // Greedy: all mass on the top token.
     let mut processed = vec![0.0; 7];
     processed[4] = 1.0;
@@ -107,7 +107,7 @@ fn step_takes_the_drawn_token_and_feeds_one_position() {
 #[test]
 fn taking_a_candidate_records_its_rank_and_that_the_visitor_chose_it() {
     let t = tokenizer();
-    let (doc, _) = finish(Doc::start(&t, 8, "m", "ab"), 2, 1);
+    let (doc, _) = finish(Doc::start(&t, None, 8, "m", "ab"), 2, 1);
     // Logits: token 2 first, then 0, 1, 3, … (falling with the id): token 3 is the fourth.
     let (next, _) = finish(doc.append(3, true, 8).unwrap(), 2, 2);
     let last = next.tokens.last().unwrap();
@@ -121,7 +121,7 @@ fn taking_a_candidate_records_its_rank_and_that_the_visitor_chose_it() {
 #[test]
 fn back_restores_the_logits_exactly_and_truncates_the_cache() {
     let t = tokenizer();
-    let (doc, _) = finish(Doc::start(&t, 8, "m", "ab"), 2, 1);
+    let (doc, _) = finish(Doc::start(&t, None, 8, "m", "ab"), 2, 1);
     let (stepped, _) = finish(doc.append(2, false, 8).unwrap(), 6, 2);
     let back = doc_of(stepped.back(3).unwrap());
     assert!(
@@ -152,7 +152,7 @@ fn doc_of(change: Change) -> Doc {
 fn a_full_context_slides_to_three_quarters_and_back_rebuilds_it() {
     let t = tokenizer();
     let seq_len = 4;
-    let (mut doc, _) = finish(Doc::start(&t, seq_len, "m", "abc"), 2, 1);
+    let (mut doc, _) = finish(Doc::start(&t, None, seq_len, "m", "abc"), 2, 1);
     assert_eq!(doc.window, [2, 3, 4]);
     let mut feeds = Vec::new();
     for (i, id) in [5u32, 6, 2].into_iter().enumerate() {
@@ -207,7 +207,7 @@ fn a_full_context_slides_to_three_quarters_and_back_rebuilds_it() {
 #[test]
 fn resume_replays_the_window_and_keeps_the_text() {
     let t = tokenizer();
-    let (doc, _) = finish(Doc::start(&t, 8, "m", "ab"), 2, 1);
+    let (doc, _) = finish(Doc::start(&t, None, 8, "m", "ab"), 2, 1);
     let (stepped, _) = finish(doc.append(2, true, 8).unwrap(), 3, 2);
     let (resumed, feed) = finish(stepped.resume(), 3, 3);
     assert_eq!(
@@ -225,7 +225,7 @@ fn resume_replays_the_window_and_keeps_the_text() {
 #[test]
 fn only_the_latest_attention_is_kept_for_back() {
     let t = tokenizer();
-    let (mut doc, _) = finish(Doc::start(&t, 1000, "m", "a"), 2, 1);
+    let (mut doc, _) = finish(Doc::start(&t, None, 1000, "m", "a"), 2, 1);
     for i in 0..ATTENTION_HISTORY + 3 {
         doc = finish(doc.append(2, false, 1000).unwrap(), 2, i as u64 + 2).0;
     }
@@ -238,4 +238,23 @@ fn only_the_latest_attention_is_kept_for_back() {
 fn pieces_read_plainly() {
     assert_eq!(readable("a b\n\t\u{7}"), "a␣b⏎⇥\\u{7}");
     assert!(next_revision() < next_revision());
+}
+
+#[test]
+fn a_prompt_in_the_other_script_is_converted_and_said_so() {
+    let t = Tokenizer::characters(["<unk>", "牀", "前", "月"].map(String::from).to_vec()).unwrap();
+    let script = genscope_core::script::ScriptMap::new(&genscope_core::script::ScriptTables {
+        model_script: "traditional".into(),
+        to_model: "床牀".into(),
+        from_model: "牀床".into(),
+        source: "test".into(),
+    })
+    .unwrap();
+    let (doc, feed) = finish(Doc::start(&t, Some(&script), 8, "m", "床前月"), 4, 1);
+    assert_eq!(feed.map(|f| f.tokens), Some(vec![1, 2, 3]), "no ⟨unk⟩ once converted");
+    assert!(doc.notes[0].contains("床→牀"), "{:?}", doc.notes);
+    assert_eq!(doc.notes.len(), 1, "{:?}", doc.notes);
+    // Without the tables, 床 is unknown and said to be.
+    let (plain, _) = finish(Doc::start(&t, None, 8, "m", "床前月"), 4, 1);
+    assert!(plain.notes[0].contains("⟨unk⟩"), "{:?}", plain.notes);
 }
