@@ -69,7 +69,7 @@ impl ScriptMap {
 
 fn pairs(table: &str, text: &str) -> Result<HashMap<char, char>> {
     let chars: Vec<char> = text.chars().collect();
-    if chars.len() % 2 != 0 {
+    if !chars.len().is_multiple_of(2) {
         return Err(Error::Weights(format!(
             "script table {table}: {} characters, not whole pairs",
             chars.len()
