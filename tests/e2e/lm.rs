@@ -596,7 +596,9 @@ async fn the_tang_model_converts_a_simplified_prompt_and_continues_it_in_chinese
     ensure!(note.contains("床→牀"), "conversion note: {note:?}");
     let text = generated_text(&browser).await?;
     ensure!(text.starts_with("牀前明月光"), "{text:?}");
-    let unknown = browser.eval("return document.querySelectorAll('#generated .token.unk').length;").await?;
+    let unknown = browser
+        .eval("return document.querySelectorAll('#generated .token.unk').length;")
+        .await?;
     ensure!(unknown == json!(0), "{unknown} prompt characters are ⟨unk⟩");
     // Shown in Simplified, the same text reads as typed; back in the model's script it is as it was.
     click(&browser, "#script-simplified").await?;

@@ -2,8 +2,9 @@
 
 use std::fs;
 
-use anyhow::Result;
+use anyhow::{ensure, Result};
 use genscope_e2e::{artefact_dir, median, Browser, Site, WebGpu};
+use serde_json::json;
 
 const BACKEND: &str = "#backend";
 
@@ -314,4 +315,71 @@ async fn time_to_first_paint_of_the_shell() -> Result<()> {
         serde_json::to_string_pretty(&figures)?,
     )?;
     Ok(())
+}
+
+#[tokio::test]
+async fn the_site_speaks_chinese_from_the_link_and_the_choice_is_kept() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    browser.goto(&site.url("#/?lang=zh")).await?;
+    browser
+        .wait_for_text("main h1", |t| t == "看懂生成模型如何工作")
+        .await?;
+    let html_lang = browser
+        .eval("return document.documentElement.lang;")
+        .await?;
+    ensure!(html_lang == json!("zh-Hans"), "{html_lang}");
+    // The survey's seven families, each with what it learns and how it is judged; the training objective is
+    // MathML made at build time, with no TeX left on screen.
+    let rows = browser
+        .eval("return document.querySelectorAll('#family-map tbody tr').length;")
+        .await?;
+    ensure!(rows == json!(7), "{rows} families");
+    let math = browser
+        .eval("const m = document.querySelector('#objective math'); return m ? [m.textContent, document.querySelector('#objective').innerText] : null;")
+        .await?;
+    let math_text = math[0].as_str().unwrap_or_default();
+    ensure!(math_text.contains('θ') && math_text.contains('∑'), "{math}");
+    ensure!(
+        !math[1].as_str().unwrap_or("\\").contains('\\'),
+        "raw TeX on screen: {math}"
+    );
+    browser.screenshot("home-zh").await?;
+    // No English UI on the shell's pages in Chinese, and no Chinese in English.
+    for hash in ["#/?lang=zh", "#/about?lang=zh", "#/no-such-page?lang=zh"] {
+        browser.goto(&site.url(hash)).await?;
+        browser
+            .wait_for_text("main h1", |t| !t.is_empty() && !t.is_ascii())
+            .await?;
+        let english = browser.foreign_ui_text("zh").await?;
+        ensure!(english.is_empty(), "{hash}: English UI text: {english:?}");
+    }
+    // The switch turns the site to English, writes it into the link and remembers it across a plain reload.
+    browser.goto(&site.url("#/?lang=zh")).await?;
+    browser
+        .wait_for_text("main h1", |t| t == "看懂生成模型如何工作")
+        .await?;
+    let switch = browser.text("#lang-switch").await?;
+    ensure!(switch.as_deref() == Some("English"), "{switch:?}");
+    browser
+        .client()
+        .find(fantoccini::Locator::Css("#lang-switch"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("main h1", |t| t == "See how generative models work")
+        .await?;
+    let url = browser.client().current_url().await?;
+    ensure!(url.as_str().contains("lang=en"), "{url}");
+    browser.goto(&site.url("#/about")).await?;
+    browser
+        .wait_for_text("main h1", |t| t == "About genscope")
+        .await?;
+    let chinese = browser.foreign_ui_text("en").await?;
+    ensure!(
+        chinese.is_empty(),
+        "Chinese UI text in English: {chinese:?}"
+    );
+    browser.close().await
 }

@@ -414,6 +414,45 @@ impl Browser {
             .collect()
     }
 
+    /// The visible UI text on the page (header, page, status line) written in the other language than `lang`:
+    /// for `zh`, runs of three or more English words; for `en`, any Chinese characters. Text that is not UI is
+    /// left out: what a model wrote or reads (`pre.text-view`, tokens), model and file names in pickers, numbers
+    /// (`.mono`), error messages quoted from a file, and anything marked `data-i18n-skip`.
+    pub async fn foreign_ui_text(&self, lang: &str) -> Result<Vec<String>> {
+        let found = self
+            .client()
+            .execute(
+                r#"const zh = arguments[0] === 'zh';
+                const skip = el => el.closest('[data-i18n-skip], pre, .token, select, option, .mono, code,                     #lang-switch, .model-card dd, .error-message, textarea, input');
+                const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+                const found = [];
+                while (walker.nextNode()) {
+                    const node = walker.currentNode, el = node.parentElement;
+                    if (!el || skip(el) || !el.getClientRects().length) continue;
+                    const text = node.textContent;
+                    if (zh) {
+                        let run = [];
+                        for (const w of text.split(/[\s，。：；、（）()·—–,.:;!?"“”]+/)) {
+                            if (/^[A-Za-z']{2,}$/.test(w)) { run.push(w); }
+                            else if (w) { if (run.length >= 3) found.push(run.join(' ')); run = []; }
+                        }
+                        if (run.length >= 3) found.push(run.join(' '));
+                    } else if (/[㐀-鿿]/.test(text)) {
+                        found.push(text.trim());
+                    }
+                }
+                return found;"#,
+                vec![json!(lang)],
+            )
+            .await?;
+        Ok(found
+            .as_array()
+            .context("a list")?
+            .iter()
+            .filter_map(|v| v.as_str().map(str::to_string))
+            .collect())
+    }
+
     /// Saves a PNG screenshot of the viewport to `target/e2e/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self.client().screenshot().await?;

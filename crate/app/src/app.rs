@@ -9,6 +9,7 @@ use yew::prelude::*;
 use yew_router::prelude::*;
 
 use crate::backend::{self, BackendStatus};
+use crate::i18n::{self, fill, use_lang, Lang, LangContext};
 use crate::pages;
 use crate::site::{route_of, Load, Route, SiteContext, BUILD};
 use crate::widgets::ErrorPanel;
@@ -51,6 +52,22 @@ pub fn App() -> Html {
     let lost = use_state(|| None::<String>);
     let manifest = use_state(|| Load::Loading);
     let manifest_attempt = use_state(|| 0u32);
+    let lang = use_state(|| {
+        let lang = i18n::initial();
+        i18n::apply(lang, false);
+        lang
+    });
+    let t = i18n::shell::of(*lang);
+    let lang_context = LangContext {
+        lang: *lang,
+        set: {
+            let lang = lang.clone();
+            Callback::from(move |to: Lang| {
+                i18n::apply(to, true);
+                lang.set(to);
+            })
+        },
+    };
 
     {
         let (detection, lost) = (detection.clone(), lost.clone());
@@ -108,7 +125,7 @@ pub fn App() -> Html {
     };
     let asset_error = match &*manifest {
         Load::Failed(message) => html! {
-            <ErrorPanel title="Could not load the site's assets" message={message.clone()} on_retry={retry} />
+            <ErrorPanel title={t.assets_failed} message={message.clone()} on_retry={retry} />
         },
         _ => html! {},
     };
@@ -116,13 +133,14 @@ pub fn App() -> Html {
     let lost_notice = match &*lost {
         Some(why) => html! {
             <div class="notice" id="device-lost" role="status">
-                { format!("The WebGPU device was lost ({why}). The models now run on the CPU in WebAssembly; this page kept what you were doing. Reload to try WebGPU again.") }
+                { fill(t.device_lost, &[("why", why)]) }
             </div>
         },
         None => html! {},
     };
 
     html! {
+        <ContextProvider<LangContext> context={lang_context}>
         <ContextProvider<SiteContext> context={context.clone()}>
             <HashRouter>
                 <Header />
@@ -134,6 +152,7 @@ pub fn App() -> Html {
                 <StatusLine backend={context.backend} {on_switch} />
             </HashRouter>
         </ContextProvider<SiteContext>>
+        </ContextProvider<LangContext>>
     }
 }
 
@@ -151,9 +170,15 @@ fn switch(route: Route) -> Html {
 }
 
 fn not_found() -> Html {
+    html! { <NotFound /> }
+}
+
+#[component]
+fn NotFound() -> Html {
+    let t = i18n::shell::of(use_lang());
     html! {
-        <section class="page"><h1>{ "Not found" }</h1>
-            <p>{ "No page here. " }<Link<Route> to={Route::Home}>{ "Go to the start." }</Link<Route>></p>
+        <section class="page"><h1>{ t.not_found_title }</h1>
+            <p>{ t.not_found_text }<Link<Route> to={Route::Home}>{ t.not_found_link }</Link<Route>></p>
         </section>
     }
 }
@@ -166,6 +191,21 @@ fn PanicTest() -> Html {
 #[component]
 fn Header() -> Html {
     let current = use_route::<Route>();
+    let lang = use_context::<LangContext>();
+    let here = lang.as_ref().map_or(Lang::En, |c| c.lang);
+    let t = i18n::shell::of(here);
+    let switch = lang.map(|c| {
+        let other = match c.lang {
+            Lang::En => Lang::Zh,
+            Lang::Zh => Lang::En,
+        };
+        let set = c.set.clone();
+        html! {
+            <button id="lang-switch" type="button" class="lang-switch" lang={other.html_tag()}
+                aria-label={t.lang_label} data-lang={c.lang.code()}
+                onclick={move |_| set.emit(other)}>{ other.own_name() }</button>
+        }
+    });
     let tab = |route: Route, label: &'static str| {
         let class = classes!(
             "tab",
@@ -177,9 +217,10 @@ fn Header() -> Html {
         <header class="site-header">
             <Link<Route> to={Route::Home} classes="brand">{ "genscope" }</Link<Route>>
             <nav>
-                { for FAMILIES.iter().filter_map(|f| f.page).map(|p| tab(route_of(p.page), p.title)) }
-                { tab(Route::About, "About") }
+                { for FAMILIES.iter().filter_map(|f| f.page).map(|p| tab(route_of(p.page), p.title.get(here))) }
+                { tab(Route::About, t.nav_about) }
             </nav>
+            { for switch }
         </header>
     }
 }
@@ -193,20 +234,22 @@ struct StatusLineProps {
 
 #[component]
 fn StatusLine(props: &StatusLineProps) -> Html {
+    let lang = use_lang();
+    let t = i18n::shell::of(lang);
     let switch = props.on_switch.clone().map(|on_switch| {
         let label = match props.backend {
-            BackendStatus::WebGpu(_) => "Use CPU",
-            _ => "Use WebGPU",
+            BackendStatus::WebGpu(_) => t.use_cpu,
+            _ => t.use_webgpu,
         };
         html! { <button id="backend-switch" type="button" onclick={move |_| on_switch.emit(())}>{ label }</button> }
     });
     html! {
         <footer class="status-line">
-            <span>{ "Backend: " }
-                <span id="backend" title={props.backend.detail()}>{ props.backend.label() }</span>
+            <span>{ t.status_backend }
+                <span id="backend" title={props.backend.detail(lang)}>{ props.backend.label_in(lang) }</span>
                 { for switch }
             </span>
-            <span>{ "Build " }<span id="build">{ BUILD }</span></span>
+            <span>{ t.status_build }<span id="build">{ BUILD }</span></span>
         </footer>
     }
 }

@@ -4,6 +4,8 @@ use std::rc::Rc;
 
 use genscope_webgpu::{AdapterDescription, GpuContext, GpuError};
 
+use crate::i18n::{self, fill, Lang};
+
 /// The backend as the status line shows it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum BackendStatus {
@@ -28,14 +30,21 @@ impl BackendStatus {
         }
     }
 
-    /// A longer explanation for the tooltip.
-    pub fn detail(&self) -> String {
+    /// [`BackendStatus::label`] for the status line in `lang` (adapter and backend names stay as they are).
+    pub fn label_in(&self, lang: Lang) -> String {
         match self {
-            BackendStatus::Detecting => "Asking the browser for a WebGPU adapter".to_owned(),
-            BackendStatus::WebGpu(_) => "Models run on WebGPU compute shaders".to_owned(),
-            BackendStatus::Cpu { reason } => {
-                format!("Models run on the CPU in WebAssembly: {reason}")
-            }
+            BackendStatus::Detecting => i18n::shell::of(lang).backend_detecting.to_owned(),
+            _ => self.label(),
+        }
+    }
+
+    /// A longer explanation for the tooltip, in `lang`.
+    pub fn detail(&self, lang: Lang) -> String {
+        let t = i18n::shell::of(lang);
+        match self {
+            BackendStatus::Detecting => t.backend_detecting_detail.to_owned(),
+            BackendStatus::WebGpu(_) => t.backend_webgpu_detail.to_owned(),
+            BackendStatus::Cpu { reason } => fill(t.backend_cpu_detail, &[("reason", reason)]),
         }
     }
 }

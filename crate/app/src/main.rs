@@ -7,6 +7,8 @@ mod app;
 mod backend;
 mod engine;
 mod hooks;
+mod i18n;
+mod math;
 mod models;
 mod pages;
 mod panic;

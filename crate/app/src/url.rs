@@ -4,6 +4,8 @@
 use genscope_core::query::{self, Query};
 
 thread_local! {
+    /// Site-wide parameters every link keeps (`lang=zh`), whatever page writes it.
+    static SITE_PARAMS: std::cell::RefCell<Vec<(&'static str, String)>> = const { std::cell::RefCell::new(Vec::new()) };
     /// The hash the page last read or wrote. A different one in the address bar is a link the visitor opened whose
     /// `hashchange` has not been handled yet.
     static SEEN: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
@@ -30,7 +32,43 @@ pub fn replace(page: &str, pairs: &[(&str, String)]) {
     if SEEN.with(|seen| seen.borrow().as_ref().is_some_and(|seen| *seen != now)) {
         return;
     }
-    let url = format!("#/{page}?{}", query::encode(pairs));
+    let mut pairs = pairs.to_vec();
+    SITE_PARAMS.with(|site| {
+        for (key, value) in site.borrow().iter() {
+            pairs.retain(|(k, _)| k != key);
+            pairs.push((key, value.clone()));
+        }
+    });
+    let url = format!("#/{page}?{}", query::encode(&pairs));
+    if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
+    SEEN.with(|seen| *seen.borrow_mut() = Some(current_hash()));
+}
+
+/// Sets a site-wide parameter that every link written from now on carries, and writes it into the current link
+/// too (keeping the rest of it).
+pub fn set_site_param(key: &'static str, value: &str) {
+    SITE_PARAMS.with(|site| {
+        let mut site = site.borrow_mut();
+        site.retain(|(k, _)| *k != key);
+        site.push((key, value.to_string()));
+    });
+    let hash = current_hash();
+    let (path, old) = hash
+        .trim_start_matches('#')
+        .split_once('?')
+        .unwrap_or((hash.trim_start_matches('#'), ""));
+    let path = if path.is_empty() { "/" } else { path };
+    let query = Query::parse(old);
+    let mut pairs: Vec<(&str, String)> = query
+        .pairs()
+        .iter()
+        .filter(|(k, _)| k != key)
+        .map(|(k, v)| (k.as_str(), v.clone()))
+        .collect();
+    pairs.push((key, value.to_string()));
+    let url = format!("#{path}?{}", query::encode(&pairs));
     if let Some(history) = web_sys::window().and_then(|w| w.history().ok()) {
         let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
     }

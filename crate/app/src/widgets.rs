@@ -2,6 +2,8 @@
 
 use yew::prelude::*;
 
+use crate::i18n::{self, fill, use_lang};
+
 /// Properties of [`ErrorPanel`].
 #[derive(Properties, PartialEq)]
 pub struct ErrorPanelProps {
@@ -17,8 +19,9 @@ pub struct ErrorPanelProps {
 /// A visible, non-fatal error: the rest of the page keeps working.
 #[component]
 pub fn ErrorPanel(props: &ErrorPanelProps) -> Html {
+    let t = i18n::shell::of(use_lang());
     let retry = props.on_retry.clone().map(|on_retry| {
-        html! { <button onclick={move |_| on_retry.emit(())}>{ "Try again" }</button> }
+        html! { <button onclick={move |_| on_retry.emit(())}>{ t.try_again }</button> }
     });
     html! {
         <div class="error-panel" role="alert">
@@ -34,7 +37,7 @@ pub fn ErrorPanel(props: &ErrorPanelProps) -> Html {
 pub fn failure_panel(message: Option<String>, on_retry: Callback<()>) -> Html {
     match message {
         Some(message) => html! {
-            <ErrorPanel title="Something failed on this page" {message} {on_retry} />
+            <ErrorPanel title={i18n::shell::of(i18n::current()).page_failed} {message} {on_retry} />
         },
         None => Html::default(),
     }
@@ -102,6 +105,7 @@ pub struct ModelCardPanelProps {
 /// curve.
 #[component]
 pub fn ModelCardPanel(props: &ModelCardPanelProps) -> Html {
+    let t = i18n::shell::of(use_lang());
     let card = &props.card;
     let metrics = card.metrics.iter().filter_map(|(key, value)| {
         let shown = match value {
@@ -117,29 +121,29 @@ pub fn ModelCardPanel(props: &ModelCardPanelProps) -> Html {
         .metrics
         .get("how")
         .and_then(|h| h.as_str())
-        .map(|h| html! { <p class="muted small">{ "How: " }{ h }</p> });
+        .map(|h| html! { <p class="muted small">{ t.card_how }{ h }</p> });
     let wall = card
         .training
         .get("wall_time_s")
         .and_then(|s| s.as_f64())
         .map(|s| {
-            format!(
-                "{:.0} s on {}",
-                s,
-                card.training
-                    .get("machine")
-                    .and_then(|m| m.as_str())
-                    .unwrap_or("?")
+            let machine = card.training.get("machine").and_then(|m| m.as_str());
+            fill(
+                t.card_wall,
+                &[
+                    ("seconds", &i18n::number(s, 0)),
+                    ("machine", machine.unwrap_or("?")),
+                ],
             )
         });
     html! {
         <details class="model-card" open=true>
-            <summary>{ "Model card: " }{ &card.name }</summary>
+            <summary>{ fill(t.card_title, &[("name", &card.name)]) }</summary>
             <dl>
-                <dt>{ "Data" }</dt><dd>{ &card.dataset_source }</dd>
-                <dt>{ "Licence" }</dt><dd>{ &card.license }</dd>
-                <dt>{ "Parameters" }</dt><dd id="card-params">{ card.params.to_string() }</dd>
-                { for wall.map(|w| html! { <><dt>{ "Training" }</dt><dd>{ w }</dd></> }) }
+                <dt>{ t.card_data }</dt><dd>{ &card.dataset_source }</dd>
+                <dt>{ t.card_licence }</dt><dd>{ &card.license }</dd>
+                <dt>{ t.card_params }</dt><dd id="card-params">{ card.params.to_string() }</dd>
+                { for wall.map(|w| html! { <><dt>{ t.card_training }</dt><dd>{ w }</dd></> }) }
                 { for metrics }
             </dl>
             { for how }
@@ -151,6 +155,7 @@ pub fn ModelCardPanel(props: &ModelCardPanelProps) -> Html {
 /// The training curve as a small SVG line chart: every numeric series of the card's curve against its x key.
 #[component]
 fn Curve(props: &ModelCardPanelProps) -> Html {
+    let t = i18n::shell::of(use_lang());
     let curve = &props.card.curve;
     let Some(first) = curve.first() else {
         return html! {};
@@ -196,7 +201,7 @@ fn Curve(props: &ModelCardPanelProps) -> Html {
     html! {
         <figure class="curve">
             <svg width={w.to_string()} height={h.to_string()} viewBox={format!("0 0 {w} {h}")} role="img"
-                aria-label="training curve">
+                aria-label={t.card_curve}>
                 { for lines }
             </svg>
             <figcaption class="small">{ for legend }

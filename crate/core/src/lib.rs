@@ -26,6 +26,7 @@ pub mod cpu;
 pub mod dataset;
 pub mod engine;
 pub mod gan;
+pub mod lang;
 pub mod latent;
 pub mod lm;
 pub mod manifest;

@@ -46,6 +46,11 @@ impl Query {
         Self { pairs, notes }
     }
 
+    /// Every decoded pair, in the link's order.
+    pub fn pairs(&self) -> &[(String, String)] {
+        &self.pairs
+    }
+
     /// The first value of `key`.
     pub fn get(&self, key: &str) -> Option<&str> {
         self.pairs

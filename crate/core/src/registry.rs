@@ -7,6 +7,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lang::Words;
+
 use serde::de::DeserializeOwned;
 
 use crate::classifier::ClassifierConfig;
@@ -61,9 +63,9 @@ pub struct PageEntry {
     /// The hash route, e.g. `/vae`.
     pub route: &'static str,
     /// The header tab and home-card title.
-    pub title: &'static str,
+    pub title: Words,
     /// The home card's one-line invitation.
-    pub summary: &'static str,
+    pub summary: Words,
 }
 
 /// Every family, in the order the header and the home page list them.
@@ -75,9 +77,15 @@ pub const FAMILIES: [Family; 4] = [
         page: Some(PageEntry {
             page: Page::Vae,
             route: "/vae",
-            title: "VAE",
-            summary: "Drag through a variational autoencoder's latent space and watch the decoded image change \
-                      under your cursor.",
+            title: Words {
+                en: "VAE",
+                zh: "VAE",
+            },
+            summary: Words {
+                en: "Drag through a variational autoencoder's latent space and watch the decoded image change \
+                     under your cursor.",
+                zh: "在变分自编码器的隐空间里拖动光标，看解码出的图像随之变化。",
+            },
         }),
     },
     Family {
@@ -87,8 +95,14 @@ pub const FAMILIES: [Family; 4] = [
         page: Some(PageEntry {
             page: Page::Gan,
             route: "/gan",
-            title: "GAN",
-            summary: "Watch a GAN's samples: seeded grids, smooth latent walks, and its training history.",
+            title: Words {
+                en: "GAN",
+                zh: "GAN",
+            },
+            summary: Words {
+                en: "Watch a GAN's samples: seeded grids, smooth latent walks, and its training history.",
+                zh: "看生成对抗网络的样本：按种子生成的网格、隐空间里的平滑漫步，以及它的训练历程。",
+            },
         }),
     },
     Family {
@@ -98,9 +112,15 @@ pub const FAMILIES: [Family; 4] = [
         page: Some(PageEntry {
             page: Page::Lm,
             route: "/lm",
-            title: "LM",
-            summary: "Step a small transformer one token at a time and see how temperature, top-k and top-p \
-                      reshape its next-token distribution.",
+            title: Words {
+                en: "LM",
+                zh: "语言模型",
+            },
+            summary: Words {
+                en: "Step a small transformer one token at a time and see how temperature, top-k and top-p \
+                     reshape its next-token distribution.",
+                zh: "让一个小型 Transformer 一次生成一个词元，看温度、top-k 和 top-p 如何改变下一个词元的分布。",
+            },
         }),
     },
     Family {

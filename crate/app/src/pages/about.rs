@@ -2,37 +2,50 @@
 
 use yew::prelude::*;
 
+use crate::backend::BackendStatus;
+use crate::i18n::{self, fill, use_lang, Lang};
 use crate::site::{Load, SiteContext, BUILD};
 
 /// The about panel.
 #[component]
 pub fn AboutPage() -> Html {
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
+    let lang = use_lang();
+    let t = i18n::shell::of(lang);
     let assets = match &site.manifest {
-        Load::Loading => "loading the asset list…".to_owned(),
-        Load::Ready(m) => format!(
-            "{} files, {:.1} MB",
-            m.files.len(),
-            m.total_bytes() as f64 / 1e6
+        Load::Loading => t.assets_loading.to_owned(),
+        Load::Ready(m) => fill(
+            t.assets_summary,
+            &[
+                ("files", &m.files.len().to_string()),
+                ("mb", &i18n::number(m.total_bytes() as f64 / 1e6, 1)),
+            ],
         ),
-        Load::Failed(_) => "unavailable (see the error above)".to_owned(),
+        Load::Failed(_) => t.assets_unavailable.to_owned(),
     };
     html! {
         <section class="page about" id="page-about">
-            <h1>{ "About genscope" }</h1>
-            <p>
-                { "genscope is a static site, written in Rust and compiled to WebAssembly, where you can play with small " }
-                { "generative models. The models are trained by the project's own trainer from public data sets, with the " }
-                { "same model code that runs here, and run on WebGPU compute shaders when your browser offers an adapter, " }
-                { "or on the CPU in WebAssembly otherwise." }
-            </p>
+            <h1>{ t.about_title }</h1>
+            <p>{ t.about_text }</p>
             <dl>
-                <dt>{ "Backend" }</dt><dd>{ site.backend.label() }{ " — " }{ site.backend.detail() }</dd>
-                <dt>{ "Build" }</dt><dd>{ BUILD }</dd>
-                <dt>{ "Assets" }</dt><dd id="asset-summary">{ assets }</dd>
-                <dt>{ "Models" }</dt><dd><ShippedModels kind="" /></dd>
+                <dt>{ t.about_backend }</dt><dd>{ site.backend.label_in(lang) }{ " — " }{ backend_detail(&site.backend, lang) }</dd>
+                <dt>{ t.about_build }</dt><dd>{ BUILD }</dd>
+                <dt>{ t.about_assets }</dt><dd id="asset-summary">{ assets }</dd>
+                <dt>{ t.about_models }</dt><dd><ShippedModels kind="" /></dd>
             </dl>
         </section>
+    }
+}
+
+/// The backend's explanation, with the browser's own reason (in its words, usually English) quoted as code.
+fn backend_detail(backend: &BackendStatus, lang: Lang) -> Html {
+    match backend {
+        BackendStatus::Cpu { reason } => {
+            let template = i18n::shell::of(lang).backend_cpu_detail;
+            let (before, after) = template.split_once("{reason}").unwrap_or((template, ""));
+            html! { <>{ before }<code>{ reason }</code>{ after }</> }
+        }
+        other => html! { { other.detail(lang) } },
     }
 }
 
@@ -48,6 +61,7 @@ pub struct ShippedModelsProps {
 #[component]
 pub fn ShippedModels(props: &ShippedModelsProps) -> Html {
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
+    let t = i18n::shell::of(use_lang());
     let Load::Ready(manifest) = &site.manifest else {
         return html! {};
     };
@@ -59,7 +73,7 @@ pub fn ShippedModels(props: &ShippedModelsProps) -> Html {
         .map(|f| html! { <li>{ f.path.trim_start_matches("assets/models/").trim_end_matches(".json") }</li> })
         .collect();
     if models.is_empty() {
-        html! { <p class="muted">{ "This build ships no models for this page yet." }</p> }
+        html! { <p class="muted">{ t.no_models }</p> }
     } else {
         html! { <ul class="models">{ for models }</ul> }
     }

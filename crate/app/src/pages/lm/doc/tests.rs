@@ -251,7 +251,11 @@ fn a_prompt_in_the_other_script_is_converted_and_said_so() {
     })
     .unwrap();
     let (doc, feed) = finish(Doc::start(&t, Some(&script), 8, "m", "床前月"), 4, 1);
-    assert_eq!(feed.map(|f| f.tokens), Some(vec![1, 2, 3]), "no ⟨unk⟩ once converted");
+    assert_eq!(
+        feed.map(|f| f.tokens),
+        Some(vec![1, 2, 3]),
+        "no ⟨unk⟩ once converted"
+    );
     assert!(doc.notes[0].contains("床→牀"), "{:?}", doc.notes);
     assert_eq!(doc.notes.len(), 1, "{:?}", doc.notes);
     // Without the tables, 床 is unknown and said to be.
