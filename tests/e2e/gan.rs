@@ -296,3 +296,59 @@ async fn the_default_grid_is_read_as_digits_by_the_shipped_classifier() -> Resul
     );
     browser.close().await
 }
+
+#[tokio::test]
+async fn the_page_speaks_chinese_with_no_english_ui_left() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    browser.goto(&site.url("#/gan?lang=zh")).await?;
+    browser
+        .wait_for_text("main h1", |t| t == "GAN 生成的样本")
+        .await?;
+    // The grid is drawn ("生成 64 个样本用时 … 毫秒 · wasm CPU") and every cell labelled.
+    browser
+        .wait_for_text("#grid-time", |t| {
+            t.starts_with("生成 64 个样本") && t.contains("wasm CPU")
+        })
+        .await?;
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let labelled = browser
+            .eval("return document.querySelectorAll('.cells .cell[data-confidence]:not([data-confidence=\"\"])').length;")
+            .await?;
+        if labelled == json!(64) {
+            break;
+        }
+        ensure!(
+            std::time::Instant::now() < deadline,
+            "{labelled} labelled cells"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // The timeline has drawn its snapshot ("第 8000 步").
+    browser
+        .wait_for_text("#timeline-step", |t| t.starts_with("第 "))
+        .await?;
+    let title = browser
+        .eval("return document.querySelector('.cell[data-cell=\"5\"]').title;")
+        .await?;
+    ensure!(
+        title.as_str().is_some_and(|t| t.contains("），D ")),
+        "{title:?}"
+    );
+    let english = browser.foreign_ui_text("zh").await?;
+    ensure!(english.is_empty(), "English UI text: {english:?}");
+    // Two pinned samples show the explorer's captions too.
+    browser
+        .eval("for (const c of [9, 12]) document.querySelector(`.cell[data-cell=\"${c}\"]`).click(); return null;")
+        .await?;
+    browser.wait_visible("#neighbours").await?;
+    browser.wait_visible("#gan-strip").await?;
+    let english = browser.foreign_ui_text("zh").await?;
+    ensure!(
+        english.is_empty(),
+        "English UI text with a pin: {english:?}"
+    );
+    browser.screenshot("gan-page-zh").await?;
+    browser.close().await
+}

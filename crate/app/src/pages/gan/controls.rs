@@ -3,10 +3,12 @@
 use web_sys::{HtmlCanvasElement, HtmlInputElement};
 use yew::prelude::*;
 
+use crate::i18n::{fill, use_lang};
 use crate::widgets::save_png;
 
-use super::link::{parse_seed, MAX_SEED, MAX_TRUNCATION, MIN_TRUNCATION};
+use super::link::{parse_seed, SeedNote, MAX_SEED, MAX_TRUNCATION, MIN_TRUNCATION};
 use super::state::{Action, State, DEFAULT_SPEED, MAX_SPEED, MIN_SPEED};
+use super::texts;
 
 /// Properties of [`Controls`].
 #[derive(Properties, PartialEq)]
@@ -19,7 +21,7 @@ pub struct ControlsProps {
     pub watching: bool,
     pub speed: f32,
     /// Why a typed seed was changed, if it was.
-    pub seed_note: Option<String>,
+    pub seed_note: Option<SeedNote>,
     /// The grid's canvas (for "Save PNG").
     pub canvas: NodeRef,
     /// Where changes go.
@@ -29,6 +31,7 @@ pub struct ControlsProps {
 /// The toolbar above the grid.
 #[component]
 pub fn Controls(props: &ControlsProps) -> Html {
+    let t = texts::of(use_lang());
     let on_seed = {
         let (dispatch, seed) = (props.dispatch.clone(), props.seed);
         Callback::from(move |e: Event| {
@@ -83,18 +86,18 @@ pub fn Controls(props: &ControlsProps) -> Html {
     };
     html! {
         <div class="toolbar">
-            <label>{ "Seed " }<input id="gan-seed" type="number" min="0" value={props.seed.to_string()} onchange={on_seed} /></label>
-            <button id="new-seed" onclick={new_seed}>{ "New seed" }</button>
+            <label>{ t.seed_label }<input id="gan-seed" type="number" min="0" value={props.seed.to_string()} onchange={on_seed} /></label>
+            <button id="new-seed" onclick={new_seed}>{ t.new_seed }</button>
             if let Some(note) = &props.seed_note {
-                <span class="muted small" id="seed-note" role="status">{ note.clone() }</span>
+                <span class="muted small" id="seed-note" role="status">{ fill(t.seed_changed, &[("note", &note.words(t))]) }</span>
             }
-            <label>{ "Truncation " }
+            <label>{ t.truncation_label }
                 <input id="truncation" type="range" min={MIN_TRUNCATION.to_string()} max={MAX_TRUNCATION.to_string()} step="0.05" value={format!("{}", props.truncation)} oninput={on_truncation} />
                 <span class="mono" id="truncation-value">{ format!("{:.2}", props.truncation) }</span>
             </label>
-            <button id="watch" onclick={toggle}>{ if props.watching { "Pause" } else { "Watch" } }</button>
-            <label>{ "Speed " }<input id="watch-speed" type="range" min={MIN_SPEED.to_string()} max={MAX_SPEED.to_string()} step="0.002" value={format!("{}", props.speed)} oninput={on_speed} /></label>
-            <button id="save-grid" onclick={save}>{ "Save PNG" }</button>
+            <button id="watch" onclick={toggle}>{ if props.watching { t.pause } else { t.watch } }</button>
+            <label>{ t.speed_label }<input id="watch-speed" type="range" min={MIN_SPEED.to_string()} max={MAX_SPEED.to_string()} step="0.002" value={format!("{}", props.speed)} oninput={on_speed} /></label>
+            <button id="save-grid" onclick={save}>{ t.save_png }</button>
         </div>
     }
 }

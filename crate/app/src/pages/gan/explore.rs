@@ -7,9 +7,12 @@ use genscope_core::latent::{gaussian_latents, slerp};
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use crate::i18n::{fill, use_lang};
+
 use super::grid::{draw_grid, PX};
 use super::link::GanSettings;
 use super::loader::{generate, LoadedGan};
+use super::texts;
 
 /// Neighbours shown around a pinned sample, and how far they are perturbed.
 pub const NEIGHBOURS: usize = 8;
@@ -63,6 +66,7 @@ pub struct ExploreProps {
 /// The pinned samples' neighbourhood and interpolation.
 #[component]
 pub fn Explore(props: &ExploreProps) -> Html {
+    let t = texts::of(use_lang());
     let neighbours_ref = use_node_ref();
     let strip_ref = use_node_ref();
     {
@@ -99,18 +103,26 @@ pub fn Explore(props: &ExploreProps) -> Html {
         );
     }
     let pinned = &props.settings.pinned;
+    let neighbours_caption = fill(
+        t.neighbours_caption,
+        &[
+            ("sample", &pinned.first().map_or(0, |c| c + 1).to_string()),
+            ("count", &NEIGHBOURS.to_string()),
+            ("sigma", &NEIGHBOUR_SIGMA.to_string()),
+        ],
+    );
     html! {
         <div class="explore">
-            <h2>{ "Explore" }</h2>
+            <h2>{ t.explore_title }</h2>
             if pinned.is_empty() {
-                <p class="muted">{ "Click a sample to pin it: its neighbours appear here. Pin a second one for an interpolation." }</p>
+                <p class="muted">{ t.explore_hint }</p>
             }
             <div hidden={pinned.is_empty()}>
-                <p class="small muted">{ format!("Sample {} (centre) and {NEIGHBOURS} neighbours (z + {NEIGHBOUR_SIGMA}·noise)", pinned.first().map_or(0, |c| c + 1)) }</p>
+                <p class="small muted">{ neighbours_caption }</p>
                 <canvas id="neighbours" ref={neighbours_ref} width={(AROUND * PX).to_string()} height={(AROUND * PX).to_string()} class="pixelated mid-grid"></canvas>
             </div>
             <div hidden={pinned.len() < 2}>
-                <p class="small muted">{ "Interpolation (slerp) between the two pinned samples" }</p>
+                <p class="small muted">{ t.interpolation_caption }</p>
                 <canvas id="gan-strip" ref={strip_ref} width={(STRIP * PX).to_string()} height={PX.to_string()} class="pixelated strip"></canvas>
             </div>
         </div>

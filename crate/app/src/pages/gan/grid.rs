@@ -6,13 +6,15 @@ use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use crate::i18n::{fill, use_lang};
 use crate::models;
 use crate::site::Load;
 use crate::widgets::draw_gray;
 
 use super::link::{GanSettings, CELLS, SIDE};
 use super::loader::{generate, LoadedGan};
-use super::state::{Action, Judgement, State};
+use super::state::{Action, Failure, Judgement, State};
+use super::texts::{self, GanTexts};
 
 /// Image side in pixels.
 pub const PX: usize = genscope_core::gan::GanConfig::SIDE;
@@ -31,9 +33,16 @@ pub fn draw_grid(canvas: &HtmlCanvasElement, images: &[f32], columns: usize) {
     }
 }
 
-/// A sample's hover text: "7 (98%), D 0.43".
-pub fn label(classes: &[&str; 10], (class, p, score): Judgement) -> String {
-    format!("{} ({:.0}%), D {:.2}", classes[class], p * 100.0, score)
+/// A sample's hover text in the words of `t`: "7 (98%), D 0.43".
+pub fn label(t: &GanTexts, classes: &[&'static str; 10], (class, p, score): Judgement) -> String {
+    fill(
+        t.cell_label,
+        &[
+            ("percent", &format!("{:.0}", p * 100.0)),
+            ("score", &format!("{score:.2}")),
+            ("class", t.class_name(classes[class])),
+        ],
+    )
 }
 
 /// Draws the grid for `settings` whenever they (or the model) change, and labels it; not while watching (the walk
@@ -46,6 +55,7 @@ pub fn use_grid(
     grid_ref: NodeRef,
     dispatch: UseReducerDispatcher<State>,
 ) {
+    let t = texts::of(use_lang());
     use_effect_with(
         (loaded, settings, watching),
         move |(loaded, settings, watching)| {
@@ -63,15 +73,12 @@ pub fn use_grid(
                                 ms,
                                 backend: gan.backend.clone(),
                             });
-                            match gan.judge(&images).await {
+                            match gan.judge(&images, t).await {
                                 Ok(j) => dispatch.dispatch(Action::Judged(j)),
-                                Err(e) => dispatch
-                                    .dispatch(Action::Fail(format!("labelling failed: {e}"))),
+                                Err(e) => dispatch.dispatch(Action::Fail(Failure::Labelling(e))),
                             }
                         }
-                        Err(e) => {
-                            dispatch.dispatch(Action::Fail(format!("generating failed: {e}")))
-                        }
+                        Err(e) => dispatch.dispatch(Action::Fail(Failure::Generating(e))),
                     }
                 });
             }
@@ -79,14 +86,30 @@ pub fn use_grid(
     );
 }
 
-/// The "grid of 64 in 3.1 ms · wasm CPU" line (the frame rate while watching).
-pub fn grid_time(state: &State, backend: &str) -> Html {
-    let text = match (&state.grid_ms, state.fps, state.watching) {
-        (_, Some(f), true) => format!("watching: {f:.1} frames/s · {backend}"),
-        (Some((ms, backend)), _, _) => format!("grid of 64 in {ms:.1} ms · {backend}"),
-        _ => "generating…".into(),
+/// The "grid of 64 in 3.1 ms · wasm CPU" line in the words of `t` (the frame rate while watching). The backend's
+/// name is the adapter's, not the page's words.
+pub fn grid_time(t: &GanTexts, state: &State, backend: &str) -> Html {
+    let (text, backend) = match (&state.grid_ms, state.fps, state.watching) {
+        (_, Some(f), true) => (
+            fill(t.watching_fps, &[("fps", &format!("{f:.1}"))]),
+            backend,
+        ),
+        (Some((ms, backend)), _, _) => (
+            fill(
+                t.grid_time,
+                &[("cells", &CELLS.to_string()), ("ms", &format!("{ms:.1}"))],
+            ),
+            backend.as_str(),
+        ),
+        _ => (t.generating.to_string(), ""),
     };
-    html! { <p class="muted small" id="grid-time">{ text }</p> }
+    let line = match text.split_once("{backend}") {
+        Some((before, after)) => html! {
+            <>{ before.to_string() }<span data-i18n-skip="">{ backend.to_string() }</span>{ after.to_string() }</>
+        },
+        None => Html::from(text),
+    };
+    html! { <p class="muted small" id="grid-time">{ line }</p> }
 }
 
 /// Properties of [`Grid`].
@@ -107,11 +130,14 @@ pub struct GridProps {
 /// The grid's canvas and the buttons over its cells.
 #[component]
 pub fn Grid(props: &GridProps) -> Html {
+    let t = texts::of(use_lang());
     let overlay = (0..CELLS).map(|cell| {
-        let info = props
-            .judged
-            .get(cell)
-            .map(|&j| label(props.gan.classes, j));
+        let judged = props.judged.get(cell).copied();
+        let info = judged.map(|j| label(t, props.gan.classes, j));
+        // The class alone on the cell (its first word).
+        let class = judged
+            .and_then(|(class, _, _)| t.class_name(props.gan.classes[class]).split(' ').next())
+            .unwrap_or_default();
         // The classifier's top-class probability and D's score, exact, for the tests and the explainers.
         let (confidence, score) = props
             .judged
@@ -124,7 +150,7 @@ pub fn Grid(props: &GridProps) -> Html {
             <button class={classes!("cell", pinned.then_some("pinned"))} data-cell={cell.to_string()}
                 data-confidence={confidence} data-d={score}
                 title={info.clone().unwrap_or_default()} onclick={move |_| dispatch.dispatch(Action::Pin(cell))}>
-                <span class="cell-label">{ info.map(|i| i.split(' ').next().unwrap_or("").to_string()).unwrap_or_default() }</span>
+                <span class="cell-label">{ class }</span>
             </button>
         }
     });
@@ -145,6 +171,20 @@ mod tests {
         let digits = genscope_core::registry::DatasetId::Mnist
             .class_names()
             .unwrap();
-        assert_eq!(label(digits, (7, 0.981, 0.4321)), "7 (98%), D 0.43");
+        assert_eq!(
+            label(&texts::EN, digits, (7, 0.981, 0.4321)),
+            "7 (98%), D 0.43"
+        );
+        let fashion = genscope_core::registry::DatasetId::FashionMnist
+            .class_names()
+            .unwrap();
+        assert_eq!(
+            label(&texts::EN, fashion, (9, 0.5, 0.25)),
+            "Boot (50%), D 0.25"
+        );
+        assert_eq!(
+            label(&texts::ZH, fashion, (9, 0.5, 0.25)),
+            "短靴（50%），D 0.25"
+        );
     }
 }

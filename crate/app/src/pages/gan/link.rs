@@ -4,6 +4,10 @@
 use genscope_core::latent::{gaussian_latents, truncate};
 use genscope_core::query::{Query, UrlState};
 
+use crate::i18n::{self, fill};
+
+use super::texts::{self, GanTexts};
+
 /// Cells per side of the grid.
 pub const SIDE: usize = 8;
 /// Samples in the grid.
@@ -47,16 +51,44 @@ impl GanSettings {
     }
 }
 
+/// Why a seed (typed or from a link) was not used as written; [`SeedNote::words`] says it in a language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SeedNote {
+    /// The text (as written) is outside `0…MAX_SEED`; the seed used instead.
+    Outside(String, u64),
+    /// The text is not a whole number; the seed used instead.
+    NotWhole(String, u64),
+    /// The text (shortened, `""` when empty) is not a number; the seed used instead.
+    NotNumber(String, u64),
+}
+
+impl SeedNote {
+    /// The note in the words of `t`, e.g. "-5 is outside 0…1000000000; using 0".
+    pub fn words(&self, t: &GanTexts) -> String {
+        let (template, text, seed) = match self {
+            SeedNote::Outside(text, seed) => (t.seed_outside, text, seed),
+            SeedNote::NotWhole(text, seed) => (t.seed_not_whole, text, seed),
+            SeedNote::NotNumber(text, seed) => (t.seed_not_number, text, seed),
+        };
+        // The visitor's text goes in last, so that braces in it are not read as placeholders.
+        fill(
+            template,
+            &[
+                ("max", &MAX_SEED.to_string()),
+                ("seed", &seed.to_string()),
+                ("text", text),
+            ],
+        )
+    }
+}
+
 /// A seed as text (a link's `seed=` or the seed box), checked: a whole number in `0…MAX_SEED`. Returns the seed to
 /// use and, when that is not what the text said, why. Unreadable text gives `fallback`.
-pub fn parse_seed(raw: &str, fallback: u64) -> (u64, Option<String>) {
+pub fn parse_seed(raw: &str, fallback: u64) -> (u64, Option<SeedNote>) {
     let text = raw.trim();
     if let Ok(seed) = text.parse::<u64>() {
         return if seed > MAX_SEED {
-            (
-                MAX_SEED,
-                Some(format!("{text} is outside 0…{MAX_SEED}; using {MAX_SEED}")),
-            )
+            (MAX_SEED, Some(SeedNote::Outside(text.into(), MAX_SEED)))
         } else {
             (seed, None)
         };
@@ -66,15 +98,9 @@ pub fn parse_seed(raw: &str, fallback: u64) -> (u64, Option<String>) {
             let clamped = v.clamp(0.0, MAX_SEED as f64);
             let seed = clamped.floor() as u64;
             if clamped != v {
-                (
-                    seed,
-                    Some(format!("{text} is outside 0…{MAX_SEED}; using {seed}")),
-                )
+                (seed, Some(SeedNote::Outside(text.into(), seed)))
             } else if clamped.fract() != 0.0 {
-                (
-                    seed,
-                    Some(format!("{text} is not a whole number; using {seed}")),
-                )
+                (seed, Some(SeedNote::NotWhole(text.into(), seed)))
             } else {
                 (seed, None)
             }
@@ -85,35 +111,32 @@ pub fn parse_seed(raw: &str, fallback: u64) -> (u64, Option<String>) {
             } else {
                 short(text)
             };
-            (
-                fallback,
-                Some(format!("{shown} is not a number; using {fallback}")),
-            )
+            (fallback, Some(SeedNote::NotNumber(shown, fallback)))
         }
     }
 }
 
-/// The pinned cells a link lists (`pin=9,12`), with a note for each one dropped.
-fn parse_pins(raw: &str, notes: &mut Vec<String>) -> Vec<usize> {
+/// The pinned cells a link lists (`pin=9,12`), with a note in the words of `t` for each one dropped.
+fn parse_pins(raw: &str, notes: &mut Vec<String>, t: &GanTexts) -> Vec<usize> {
     let mut pinned = Vec::new();
     for item in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
         match item.parse::<usize>() {
-            Ok(cell) if cell >= CELLS => notes.push(format!(
-                "pin={} is not a cell 0…{}; it was dropped",
-                short(item),
-                CELLS - 1
+            Ok(cell) if cell >= CELLS => notes.push(fill(
+                t.pin_not_cell,
+                &[("last", &(CELLS - 1).to_string()), ("item", &short(item))],
             )),
             Ok(cell) if pinned.contains(&cell) => {
-                notes.push(format!("pin lists cell {cell} twice; it is pinned once"))
+                notes.push(fill(t.pin_twice, &[("cell", &cell.to_string())]))
             }
-            Ok(cell) if pinned.len() == MAX_PINNED => notes.push(format!(
-                "pin lists more than {MAX_PINNED} cells; {cell} was dropped"
+            Ok(cell) if pinned.len() == MAX_PINNED => notes.push(fill(
+                t.pin_too_many,
+                &[
+                    ("max", &MAX_PINNED.to_string()),
+                    ("cell", &cell.to_string()),
+                ],
             )),
             Ok(cell) => pinned.push(cell),
-            Err(_) => notes.push(format!(
-                "pin={} is not a cell number; it was dropped",
-                short(item)
-            )),
+            Err(_) => notes.push(fill(t.pin_not_number, &[("item", &short(item))])),
         }
     }
     pinned
@@ -130,10 +153,12 @@ fn short(s: &str) -> String {
 
 impl UrlState for GanSettings {
     fn from_query(q: &mut Query) -> Self {
+        // The notes are words for the visitor, in the language the page is shown in.
+        let t = texts::of(i18n::current());
         let seed = match q.get("seed").map(str::to_string) {
             Some(raw) => {
                 let (seed, note) = parse_seed(&raw, DEFAULT_SEED);
-                q.notes.extend(note.map(|n| format!("seed={n}")));
+                q.notes.extend(note.map(|n| format!("seed={}", n.words(t))));
                 seed
             }
             None => DEFAULT_SEED,
@@ -142,7 +167,7 @@ impl UrlState for GanSettings {
             .number("trunc", MIN_TRUNCATION, MAX_TRUNCATION)
             .unwrap_or(DEFAULT_TRUNCATION);
         let pinned = match q.get("pin").map(str::to_string) {
-            Some(raw) => parse_pins(&raw, &mut q.notes),
+            Some(raw) => parse_pins(&raw, &mut q.notes, t),
             None => Vec::new(),
         };
         Self {
@@ -247,9 +272,39 @@ mod tests {
         assert_eq!(parse_seed(" 1e3 ", 7), (1000, None));
         let (seed, note) = parse_seed("-5", 7);
         assert_eq!(seed, 0);
-        assert!(note.is_some_and(|n| n.contains("-5")));
+        assert_eq!(
+            note.map(|n| n.words(&texts::EN)).as_deref(),
+            Some("-5 is outside 0…1000000000; using 0")
+        );
         let (seed, note) = parse_seed("", 7);
         assert_eq!(seed, 7);
-        assert!(note.is_some());
+        assert_eq!(
+            note.map(|n| n.words(&texts::EN)).as_deref(),
+            Some("\"\" is not a number; using 7")
+        );
+        let (_, note) = parse_seed("2.5", 7);
+        assert_eq!(
+            note.map(|n| n.words(&texts::ZH)).as_deref(),
+            Some("2.5 不是整数，改用 2")
+        );
+    }
+
+    #[test]
+    fn pin_notes_are_said_in_the_page_s_language() {
+        let mut notes = Vec::new();
+        let pinned = parse_pins("70,9,x,9,12,13", &mut notes, &texts::EN);
+        assert_eq!(pinned, [9, 12]);
+        assert_eq!(
+            notes,
+            [
+                "pin=70 is not a cell 0…63; it was dropped",
+                "pin=x is not a cell number; it was dropped",
+                "pin lists cell 9 twice; it is pinned once",
+                "pin lists more than 2 cells; 13 was dropped",
+            ]
+        );
+        let mut notes = Vec::new();
+        parse_pins("70", &mut notes, &texts::ZH);
+        assert_eq!(notes, ["pin=70 不是 0…63 之间的格子，已忽略"]);
     }
 }

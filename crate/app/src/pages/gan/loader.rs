@@ -12,10 +12,12 @@ use genscope_core::nn::HostWeights;
 use genscope_core::sampling::{ranking, softmax};
 
 use crate::engine::{Model, Op, Spec};
+use crate::i18n::fill;
 use crate::models::{self, ModelCard};
 use crate::site::{Load, SiteContext};
 
 use super::state::Judgement;
+use super::texts::GanTexts;
 
 /// A DCGAN on the current backend with its discriminator, the data set's classifier and its card.
 pub struct LoadedGan {
@@ -46,12 +48,13 @@ pub async fn generate(generator: &Model, z: &[f32]) -> Result<Vec<f32>, String> 
 }
 
 impl LoadedGan {
-    /// Labels (class, probability) and discriminator scores (sigmoid) of `images` in [0, 1].
-    pub async fn judge(&self, images: &[f32]) -> Result<Vec<Judgement>, String> {
+    /// Labels (class, probability) and discriminator scores (sigmoid) of `images` in [0, 1]; errors in the words
+    /// of `t`.
+    pub async fn judge(&self, images: &[f32], t: &GanTexts) -> Result<Vec<Judgement>, String> {
         let Ok([logits, scores]) =
             <[Vec<f32>; 2]>::try_from(self.critics.run(Op::Judge, images).await?)
         else {
-            return Err("the critics returned the wrong number of results".into());
+            return Err(t.critics_count.into());
         };
         Ok(logits
             .chunks(10)
@@ -70,24 +73,33 @@ pub fn weights_path(name: &str) -> String {
     format!("assets/models/{name}.safetensors")
 }
 
-/// Loads GAN `name` with its critics on the site's backend.
-pub async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, String> {
+/// The card file of model `name`.
+fn card_path(name: &str) -> String {
+    format!("assets/models/{name}.json")
+}
+
+/// Loads GAN `name` with its critics on the site's backend; the messages the page composes are in the words of
+/// `t` (those of the files and the engine are quoted as they are).
+pub async fn load_gan(site: &SiteContext, name: &str, t: &GanTexts) -> Result<LoadedGan, String> {
     let Load::Ready(manifest) = &site.manifest else {
-        return Err("the asset list is not loaded".into());
+        return Err(t.assets_not_loaded.into());
     };
     let card = models::fetch_card(manifest, name).await?;
     let ModelConfig::Gan(config) = card.model_config().map_err(|e| e.to_string())? else {
-        return Err(format!(
-            "assets/models/{name}.json: a {} card, not a GAN",
-            card.kind
+        return Err(fill(
+            t.not_a_gan,
+            &[("file", &card_path(name)), ("kind", &card.kind.to_string())],
         ));
     };
     let (Some(classes), Some(classifier_name)) =
         (card.dataset.class_names(), card.dataset.classifier())
     else {
-        return Err(format!(
-            "assets/models/{name}.json: {} has no classes to label samples with",
-            card.dataset.title()
+        return Err(fill(
+            t.no_classes,
+            &[
+                ("file", &card_path(name)),
+                ("dataset", card.dataset.title()),
+            ],
         ));
     };
     let gan_path = weights_path(name);
@@ -97,7 +109,7 @@ pub async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, Strin
     // The GAN's file holds the generator and the discriminator, nothing else.
     let mut expected = config.generator_shapes();
     expected.extend(config.discriminator_shapes());
-    check_file(&gan_path, &weights, &expected)?;
+    check_file(&gan_path, &weights, &expected, t)?;
     let generator = Model::load(
         site.gpu.as_ref(),
         Spec::Generator(config.clone()),
@@ -109,9 +121,12 @@ pub async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, Strin
     let ModelConfig::Classifier(classifier_config) =
         classifier_card.model_config().map_err(|e| e.to_string())?
     else {
-        return Err(format!(
-            "assets/models/{classifier_name}.json: a {} card, not a classifier",
-            classifier_card.kind
+        return Err(fill(
+            t.not_a_classifier,
+            &[
+                ("file", &card_path(&classifier_name)),
+                ("kind", &classifier_card.kind.to_string()),
+            ],
         ));
     };
     let classifier_weights = models::fetch_weights(manifest, &classifier_name).await?;
@@ -122,6 +137,7 @@ pub async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, Strin
             &classifier_weights,
             &classifier_config,
         ),
+        t,
     )?;
     let critics = Model::load(
         site.gpu.as_ref(),
@@ -131,9 +147,13 @@ pub async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, Strin
     .await
     .map_err(|e| {
         // Both files passed their own checks above, so this is about running them, not about either file.
-        format!(
-            "the discriminator ({gan_path}) and the classifier ({}): {e}",
-            weights_path(&classifier_name)
+        fill(
+            t.critics_failed,
+            &[
+                ("gan", &gan_path),
+                ("classifier", &weights_path(&classifier_name)),
+                ("error", &e),
+            ],
         )
     })?;
     let backend = generator.backend_label(|| site.backend.label());
@@ -152,13 +172,15 @@ pub async fn load_gan(site: &SiteContext, name: &str) -> Result<LoadedGan, Strin
 fn critics_weights(
     (gan_path, gan, config): (&str, &HostWeights, &GanConfig),
     (classifier_path, classifier, classifier_config): (&str, &HostWeights, &ClassifierConfig),
+    t: &GanTexts,
 ) -> Result<HostWeights, String> {
     let discriminator = gan.with_prefix("discriminator.");
-    check_file(gan_path, &discriminator, &config.discriminator_shapes())?;
+    check_file(gan_path, &discriminator, &config.discriminator_shapes(), t)?;
     check_file(
         classifier_path,
         classifier,
         &classifier_config.parameter_shapes(),
+        t,
     )?;
     let mut both = discriminator;
     for n in classifier.names() {
@@ -170,26 +192,36 @@ fn critics_weights(
 }
 
 /// Checks that `weights`, read from `path`, hold exactly the tensors `expected` (names and shapes), all finite;
-/// the message names `path` and says what is wrong in the words the model loader uses.
+/// the message names `path` and says what is wrong in the words the model loader uses, in those of `t`.
 pub fn check_file(
     path: &str,
     weights: &HostWeights,
     expected: &[(String, Vec<usize>)],
+    t: &GanTexts,
 ) -> Result<(), String> {
     for (name, shape) in expected {
+        let shape_text = format!("{shape:?}");
         let Some((found, data)) = weights.get(name) else {
-            return Err(format!(
-                "{path}: missing tensor `{name}` (expected shape {shape:?})"
+            return Err(fill(
+                t.missing_tensor,
+                &[("shape", &shape_text), ("file", path), ("name", name)],
             ));
         };
         if found != shape.as_slice() {
-            return Err(format!(
-                "{path}: tensor `{name}` has shape {found:?}, the configuration expects {shape:?}"
+            return Err(fill(
+                t.wrong_shape,
+                &[
+                    ("found", &format!("{found:?}")),
+                    ("shape", &shape_text),
+                    ("file", path),
+                    ("name", name),
+                ],
             ));
         }
         if let Some(i) = data.iter().position(|v| !v.is_finite()) {
-            return Err(format!(
-                "{path}: tensor `{name}` holds a non-finite value at index {i}"
+            return Err(fill(
+                t.non_finite,
+                &[("index", &i.to_string()), ("file", path), ("name", name)],
             ));
         }
     }
@@ -200,9 +232,9 @@ pub fn check_file(
     if unexpected.is_empty() {
         Ok(())
     } else {
-        Err(format!(
-            "{path}: unexpected tensors for this configuration: {}",
-            unexpected.join(", ")
+        Err(fill(
+            t.unexpected_tensors,
+            &[("file", path), ("names", &unexpected.join(", "))],
         ))
     }
 }
@@ -210,6 +242,7 @@ pub fn check_file(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::gan::texts::{EN, ZH};
 
     fn config() -> (GanConfig, ClassifierConfig) {
         (
@@ -248,6 +281,7 @@ mod tests {
         critics_weights(
             ("assets/models/dcgan-mnist.safetensors", gan, &g),
             ("assets/models/classifier-mnist.safetensors", classifier, &c),
+            &EN,
         )
     }
 
@@ -258,7 +292,7 @@ mod tests {
         let (g, c) = config();
         let mut expected = g.discriminator_shapes();
         expected.extend(c.parameter_shapes());
-        check_file("both", &both, &expected).unwrap();
+        check_file("both", &both, &expected, &EN).unwrap();
     }
 
     #[test]
@@ -328,9 +362,14 @@ mod tests {
                 && e.contains("non-finite value"),
             "{e}"
         );
-        let e = check_file("f", &HostWeights::new(), &g.generator_shapes()).unwrap_err();
+        let e = check_file("f", &HostWeights::new(), &g.generator_shapes(), &EN).unwrap_err();
         assert!(
             e.starts_with("f: missing tensor `generator.project.weight`"),
+            "{e}"
+        );
+        let e = check_file("f", &HostWeights::new(), &g.generator_shapes(), &ZH).unwrap_err();
+        assert!(
+            e.starts_with("f：缺少张量 `generator.project.weight`（应有形状 ["),
             "{e}"
         );
     }
@@ -370,8 +409,13 @@ mod tests {
             genscope_core::gan::fold_generator_batch_norms(&mut gan).unwrap();
             let mut expected = g.generator_shapes();
             expected.extend(g.discriminator_shapes());
-            check_file(gan_name, &gan, &expected).unwrap();
-            critics_weights((gan_name, &gan, &g), (classifier_name, &classifier, &c)).unwrap();
+            check_file(gan_name, &gan, &expected, &EN).unwrap();
+            critics_weights(
+                (gan_name, &gan, &g),
+                (classifier_name, &classifier, &c),
+                &EN,
+            )
+            .unwrap();
         }
     }
 }

@@ -12,6 +12,7 @@ mod grid;
 mod link;
 mod loader;
 mod state;
+mod texts;
 mod timeline;
 mod watch;
 
@@ -23,6 +24,7 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
+use crate::i18n::{fill, use_lang};
 use crate::site::{Load, SiteContext};
 use crate::url;
 use crate::widgets::{failure_panel, ErrorPanel, ModelCardPanel};
@@ -33,6 +35,7 @@ use grid::{grid_time, use_grid, Grid};
 use link::GanSettings;
 use loader::load_gan;
 use state::{Action, State};
+use texts::GanTexts;
 use timeline::Timeline;
 use watch::use_watch;
 
@@ -45,6 +48,7 @@ const URL_DEBOUNCE_MS: u32 = 250;
 #[component]
 pub fn GanPage() -> Html {
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
+    let t = texts::of(use_lang());
     let family = Family::of_page(Page::Gan);
     let shipped = use_shipped_models(family);
     let link = use_link::<GanSettings>(ROUTE, family, Rc::clone(&shipped));
@@ -68,7 +72,7 @@ pub fn GanPage() -> Html {
             state.model.clone().map(|m| (m, gpu_key, state.reload)),
             move |(name, _, _): (String, Option<usize>, u32)| {
                 let site = site.clone();
-                async move { load_gan(&site, &name).await }
+                async move { load_gan(&site, &name, t).await }
             },
         )
     };
@@ -116,11 +120,11 @@ pub fn GanPage() -> Html {
     let body = match &loaded {
         // Without the asset list there is no model to wait for (the shell's panel says why).
         Load::Loading if matches!(site.manifest, Load::Failed(_)) => Html::default(),
-        Load::Loading => html! { <p class="muted" id="gan-loading">{ "Loading the GAN…" }</p> },
+        Load::Loading => html! { <p class="muted" id="gan-loading">{ t.loading }</p> },
         Load::Failed(e) => {
             let dispatch = state.dispatcher();
             let retry = Callback::from(move |()| dispatch.dispatch(Action::Reload));
-            html! { <ErrorPanel title="Could not load this GAN" message={e.clone()} on_retry={retry} /> }
+            html! { <ErrorPanel title={t.load_failed} message={e.clone()} on_retry={retry} /> }
         }
         Load::Ready(gan) => {
             let s = &state.settings;
@@ -129,7 +133,7 @@ pub fn GanPage() -> Html {
                 <Controls model={gan.card.name.clone()} seed={s.seed} truncation={s.truncation}
                     watching={state.watching} speed={state.speed} seed_note={state.seed_note.clone()}
                     canvas={grid_ref.clone()} dispatch={state.dispatcher()} />
-                { grid_time(&state, &gan.backend) }
+                { grid_time(t, &state, &gan.backend) }
                 <div class="gan-main">
                     <Grid gan={Rc::clone(gan)} canvas={grid_ref.clone()} judged={state.judged.clone()}
                         pinned={s.pinned.clone()} dispatch={state.dispatcher()} />
@@ -143,29 +147,32 @@ pub fn GanPage() -> Html {
     };
     html! {
         <section class="page" id="page-gan">
-            <h1>{ "Samples from a GAN" }</h1>
-            <p class="lead">{ "A generator turns random points into images; a discriminator learned to tell them from real ones. Hover a sample for the classifier's label and the discriminator's score; click to pin it." }</p>
+            <h1>{ t.title }</h1>
+            <p class="lead">{ t.lead }</p>
             <div class="toolbar">
-                <label>{ "Model " }
+                <label>{ t.model_label }
                     <select id="gan-model" onchange={on_model}>
                         { for shipped.iter().map(|m| html! { <option value={m.clone()} selected={Some(m) == state.model.as_ref()}>{ m }</option> }) }
                     </select>
                 </label>
             </div>
             { for (!state.notes.is_empty()).then(|| html! {
-                <div class="notice" id="url-notes" role="status">{ "The link's state could not all be used: " }{ state.notes.join("; ") }</div>
+                <div class="notice" id="url-notes" role="status">
+                    { fill(t.link_notes, &[("notes", &state.notes.join(t.note_separator))]) }
+                </div>
             }) }
-            { failure(&state) }
+            { failure(&state, t) }
             { body }
         </section>
     }
 }
 
-/// The panel for a failure after the model loaded: "Try again" clears it and reloads the model.
-fn failure(state: &UseReducerHandle<State>) -> Html {
+/// The panel for a failure after the model loaded, in the words of `t`: "Try again" clears it and reloads the
+/// model.
+fn failure(state: &UseReducerHandle<State>, t: &GanTexts) -> Html {
     let dispatch = state.dispatcher();
     failure_panel(
-        state.error.clone(),
+        state.error.as_ref().map(|f| f.words(t)),
         Callback::from(move |()| dispatch.dispatch(Action::Retry)),
     )
 }

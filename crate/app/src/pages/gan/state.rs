@@ -4,9 +4,12 @@ use std::rc::Rc;
 
 use yew::Reducible;
 
+use crate::i18n::fill;
+
 use super::link::{
-    parse_seed, GanSettings, CELLS, MAX_PINNED, MAX_SEED, MAX_TRUNCATION, MIN_TRUNCATION,
+    parse_seed, GanSettings, SeedNote, CELLS, MAX_PINNED, MAX_SEED, MAX_TRUNCATION, MIN_TRUNCATION,
 };
+use super::texts::GanTexts;
 
 /// Watch mode's step along each walk per frame: default and range (the speed slider's).
 pub const DEFAULT_SPEED: f32 = 0.02;
@@ -15,6 +18,26 @@ pub const MAX_SPEED: f32 = 0.2;
 
 /// A sample's label: (class, the classifier's probability, the discriminator's score).
 pub type Judgement = (usize, f32, f32);
+
+/// A failure after the model loaded, with the error it gave; [`Failure::words`] says it in a language.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Failure {
+    /// Generating samples failed.
+    Generating(String),
+    /// Labelling them (the discriminator and the classifier) failed.
+    Labelling(String),
+}
+
+impl Failure {
+    /// The message in the words of `t`, e.g. "generating failed: …".
+    pub fn words(&self, t: &GanTexts) -> String {
+        let (template, error) = match self {
+            Failure::Generating(e) => (t.generating_failed, e),
+            Failure::Labelling(e) => (t.labelling_failed, e),
+        };
+        fill(template, &[("error", error)])
+    }
+}
 
 /// Everything the GAN page shows that is not a model or a canvas.
 #[derive(Clone, Debug, PartialEq)]
@@ -26,9 +49,9 @@ pub struct State {
     /// What the link said that could not be used as it was.
     pub notes: Vec<String>,
     /// Why a typed seed was changed, until the next seed.
-    pub seed_note: Option<String>,
+    pub seed_note: Option<SeedNote>,
     /// A failure after the model loaded (generating, labelling), with a "Try again".
-    pub error: Option<String>,
+    pub error: Option<Failure>,
     /// The last grid's time and the backend that drew it (a switch shows the old one until the new grid is drawn).
     pub grid_ms: Option<(f64, String)>,
     /// Labels of the grid's samples, by cell.
@@ -91,7 +114,7 @@ pub enum Action {
     /// The grid's samples were labelled.
     Judged(Vec<Judgement>),
     /// Something failed after the model loaded.
-    Fail(String),
+    Fail(Failure),
     /// Load the model again (its own error panel's "Try again").
     Reload,
     /// Clear the failure and load the model again.
@@ -119,7 +142,7 @@ impl State {
                 let (seed, note) = parse_seed(&text, self.settings.seed);
                 s.settings.seed = seed;
                 s.settings.pinned.clear();
-                s.seed_note = note.map(|n| format!("Seed {n}"));
+                s.seed_note = note;
             }
             Action::NewSeed(seed) => {
                 s.settings.seed = seed.min(MAX_SEED);
@@ -181,8 +204,8 @@ pub struct TimelineState {
     pub index: usize,
     /// Playing: the next snapshot follows after a pause.
     pub playing: bool,
-    /// The step shown, or why it could not be drawn.
-    pub status: String,
+    /// The step shown, or why it could not be drawn (`None` before the first is drawn).
+    pub status: Option<StepStatus>,
 }
 
 impl Default for TimelineState {
@@ -190,7 +213,26 @@ impl Default for TimelineState {
         Self {
             index: usize::MAX,
             playing: false,
-            status: String::new(),
+            status: None,
+        }
+    }
+}
+
+/// What became of the snapshot last asked for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum StepStatus {
+    /// The snapshot of this training step was drawn.
+    Drawn(u64),
+    /// It could not be loaded or drawn, with the error.
+    Failed(String),
+}
+
+impl StepStatus {
+    /// The status in the words of `t` ("step 400"), or the error.
+    pub fn words(&self, t: &GanTexts) -> String {
+        match self {
+            StepStatus::Drawn(step) => fill(t.timeline_step, &[("step", &step.to_string())]),
+            StepStatus::Failed(e) => e.clone(),
         }
     }
 }
@@ -204,8 +246,8 @@ pub enum TimelineAction {
     TogglePlay { last: usize },
     /// While playing: the next snapshot, or stop at the last.
     Advance { last: usize },
-    /// A snapshot was drawn ("step 400") or failed.
-    Status(String),
+    /// A snapshot was drawn or failed.
+    Status(StepStatus),
 }
 
 impl TimelineState {
@@ -233,7 +275,7 @@ impl TimelineState {
                     s.index = current + 1;
                 }
             }
-            TimelineAction::Status(status) => s.status = status,
+            TimelineAction::Status(status) => s.status = Some(status),
         }
         s
     }
@@ -250,6 +292,7 @@ impl Reducible for TimelineState {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::pages::gan::texts::{EN, ZH};
 
     fn after(actions: impl IntoIterator<Item = Action>) -> State {
         actions.into_iter().fold(State::default(), |s, a| s.next(a))
@@ -289,7 +332,8 @@ mod tests {
         assert_eq!(s.seed_note, None);
         let s = s.next(Action::TypeSeed("-5".into()));
         assert_eq!(s.settings.seed, 0);
-        assert!(s.seed_note.as_deref().is_some_and(|n| n.contains("-5")));
+        let note = s.seed_note.as_ref().map(|n| n.words(&EN));
+        assert!(note.is_some_and(|n| n.contains("-5")));
         let s = s.next(Action::TypeSeed("".into()));
         assert_eq!(s.settings.seed, 0, "an empty box keeps the seed");
         assert!(s.seed_note.is_some());
@@ -340,8 +384,12 @@ mod tests {
         assert!(!s.watching);
         assert_eq!(s.grid_ms, Some((4.5, "wasm CPU".to_string())));
         assert_eq!(s.judged, [(3, 0.9, 0.5)]);
-        let failed = s.next(Action::Fail("generating failed: x".into()));
-        assert_eq!(failed.error.as_deref(), Some("generating failed: x"));
+        let failed = s.next(Action::Fail(Failure::Generating("x".into())));
+        let message = failed.error.as_ref().map(|f| f.words(&EN));
+        assert_eq!(message.as_deref(), Some("generating failed: x"));
+        let labelling = Failure::Labelling("x".into());
+        assert_eq!(labelling.words(&EN), "labelling failed: x");
+        assert_eq!(labelling.words(&ZH), "标注失败：x");
         let reloaded = failed.next(Action::Reload);
         assert_eq!((reloaded.reload, reloaded.error.is_some()), (1, true));
         let retried = failed.next(Action::Retry);
@@ -367,7 +415,12 @@ mod tests {
         assert_eq!((t.current(6), t.playing), (2, true));
         let t = t.next(TimelineAction::TogglePlay { last: 6 });
         assert_eq!((t.current(6), t.playing), (2, false));
-        let t = t.next(TimelineAction::Status("step 400".into()));
-        assert_eq!(t.status, "step 400");
+        assert_eq!(t.status, None);
+        let t = t.next(TimelineAction::Status(StepStatus::Drawn(400)));
+        let shown = |lang: &GanTexts| t.status.as_ref().map(|s| s.words(lang));
+        assert_eq!(shown(&EN).as_deref(), Some("step 400"));
+        assert_eq!(shown(&ZH).as_deref(), Some("第 400 步"));
+        let failed = StepStatus::Failed("assets/models/x: no".into());
+        assert_eq!(failed.words(&ZH), "assets/models/x: no");
     }
 }

@@ -11,12 +11,14 @@ use web_sys::{HtmlCanvasElement, HtmlInputElement};
 use yew::prelude::*;
 
 use crate::engine::{Model, Spec};
+use crate::i18n::{fill, use_lang};
 use crate::models::{self, ModelCard};
 use crate::site::{Load, SiteContext};
 
 use super::grid::{draw_grid, PX};
 use super::loader::{generate, LoadedGan};
-use super::state::{TimelineAction, TimelineState};
+use super::state::{StepStatus, TimelineAction, TimelineState};
+use super::texts::{self, GanTexts};
 
 /// Samples each snapshot draws (the seed's first ones), and the strip's width in samples.
 const SAMPLES: usize = 16;
@@ -51,10 +53,16 @@ pub struct TimelineProps {
     pub truncation: f32,
 }
 
-/// Fetches the snapshot generator in `file` (the shipped model's file holds the discriminator too).
-async fn load_snapshot(site: &SiteContext, gan: &LoadedGan, file: &str) -> Result<Model, String> {
+/// Fetches the snapshot generator in `file` (the shipped model's file holds the discriminator too); errors in the
+/// words of `t`.
+async fn load_snapshot(
+    site: &SiteContext,
+    gan: &LoadedGan,
+    file: &str,
+    t: &GanTexts,
+) -> Result<Model, String> {
     let Load::Ready(manifest) = &site.manifest else {
-        return Err("the asset list is not loaded".into());
+        return Err(t.assets_not_loaded.into());
     };
     let path = format!("assets/models/{file}");
     let bytes = models::fetch_asset(manifest, &path).await?;
@@ -70,13 +78,13 @@ async fn load_snapshot(site: &SiteContext, gan: &LoadedGan, file: &str) -> Resul
 
 /// Draws the snapshot `(step, file)` for `seed` and `truncation`, loading it unless cached.
 async fn show(
-    site: SiteContext,
+    (site, t): (SiteContext, &GanTexts),
     gan: Rc<LoadedGan>,
     cache: Rc<RefCell<Cache>>,
     (step, file): (u64, String),
     (seed, truncation): (u64, f32),
     canvas: NodeRef,
-) -> String {
+) -> StepStatus {
     let owner = Rc::as_ptr(&gan) as usize;
     if cache.borrow().0 != owner {
         *cache.borrow_mut() = (owner, HashMap::new());
@@ -84,13 +92,13 @@ async fn show(
     let cached = cache.borrow().1.get(&file).cloned();
     let generator = match cached {
         Some(g) => g,
-        None => match load_snapshot(&site, &gan, &file).await {
+        None => match load_snapshot(&site, &gan, &file, t).await {
             Ok(g) => {
                 let g = Rc::new(g);
                 cache.borrow_mut().1.insert(file.clone(), Rc::clone(&g));
                 g
             }
-            Err(e) => return e,
+            Err(e) => return StepStatus::Failed(e),
         },
     };
     let z = truncate(
@@ -102,12 +110,12 @@ async fn show(
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
                 draw_grid(&c, &images, COLUMNS);
             }
-            format!("step {step}")
+            StepStatus::Drawn(step)
         }
         Err(e) => {
             // Load it afresh next time (its worker may have stopped).
             cache.borrow_mut().1.remove(&file);
-            e
+            StepStatus::Failed(e)
         }
     }
 }
@@ -115,6 +123,7 @@ async fn show(
 /// The timeline's slider, play button and strip.
 #[component]
 pub fn Timeline(props: &TimelineProps) -> Html {
+    let t = texts::of(use_lang());
     let snapshots = snapshots(&props.gan.card);
     let state = use_reducer(TimelineState::default);
     let canvas_ref = use_node_ref();
@@ -133,8 +142,15 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                 if let (Some(snapshot), Load::Ready(_)) = (snapshot, &site.manifest) {
                     let site = site.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        let status =
-                            show(site, gan, cache, snapshot, (seed, truncation), canvas_ref).await;
+                        let status = show(
+                            (site, t),
+                            gan,
+                            cache,
+                            snapshot,
+                            (seed, truncation),
+                            canvas_ref,
+                        )
+                        .await;
                         dispatch.dispatch(TimelineAction::Status(status));
                     });
                 }
@@ -169,12 +185,12 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     };
     html! {
         <section class="timeline">
-            <h2>{ "Watch it learn" }</h2>
-            <p class="muted small">{ "The first 16 samples of this seed, drawn by the generator as it was at each saved training step." }</p>
+            <h2>{ t.timeline_title }</h2>
+            <p class="muted small">{ fill(t.timeline_hint, &[("samples", &SAMPLES.to_string())]) }</p>
             <div class="toolbar">
-                <input id="timeline" type="range" min="0" max={last.to_string()} step="1" value={current.to_string()} oninput={on_scrub} aria-label="training step" />
-                <button id="timeline-play" onclick={play}>{ if state.playing { "Pause" } else { "Play" } }</button>
-                <span id="timeline-step" class="mono">{ state.status.clone() }</span>
+                <input id="timeline" type="range" min="0" max={last.to_string()} step="1" value={current.to_string()} oninput={on_scrub} aria-label={t.timeline_aria} />
+                <button id="timeline-play" onclick={play}>{ if state.playing { t.pause } else { t.play } }</button>
+                <span id="timeline-step" class="mono">{ state.status.as_ref().map(|s| s.words(t)).unwrap_or_default() }</span>
             </div>
             <canvas id="timeline-canvas" ref={canvas_ref} width={(COLUMNS * PX).to_string()} height={(SAMPLES / COLUMNS * PX).to_string()} class="pixelated strip"></canvas>
         </section>

@@ -14,7 +14,7 @@ use crate::site::Load;
 use super::grid::draw_grid;
 use super::link::{GanSettings, CELLS, SIDE};
 use super::loader::{generate, LoadedGan};
-use super::state::{Action, State};
+use super::state::{Action, Failure, State};
 
 /// Milliseconds between frames.
 const FRAME_MS: u32 = 16;
@@ -117,9 +117,7 @@ pub fn use_watch(
                                     draw_grid(&c, &images, SIDE);
                                 }
                             }
-                            Err(e) => {
-                                dispatch.dispatch(Action::Fail(format!("generating failed: {e}")))
-                            }
+                            Err(e) => dispatch.dispatch(Action::Fail(Failure::Generating(e))),
                         }
                         let mut f = frames.borrow_mut();
                         f.busy = false;
