@@ -121,7 +121,8 @@ pub fn ModelCardPanel(props: &ModelCardPanelProps) -> Html {
         .metrics
         .get("how")
         .and_then(|h| h.as_str())
-        .map(|h| html! { <p class="muted small">{ t.card_how }{ h }</p> });
+        // The method is the card's own text (English), as its values are.
+        .map(|h| html! { <p class="muted small">{ t.card_how }<span data-i18n-skip="true">{ h }</span></p> });
     let wall = card
         .training
         .get("wall_time_s")
