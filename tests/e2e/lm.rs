@@ -673,3 +673,20 @@ async fn a_lost_webgpu_device_keeps_the_prompt_and_the_generated_text() -> Resul
     );
     browser.close().await
 }
+
+#[tokio::test]
+async fn the_page_in_chinese_shows_no_english_ui_text() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    browser
+        .goto(&site.url("#/lm?lang=zh&model=lm-tang"))
+        .await?;
+    let shown = wait_chart(&browser, None).await?;
+    step(&browser, &shown).await?;
+    let title = browser.text("main h1").await?.unwrap_or_default();
+    ensure!(title == "逐个词元看语言模型如何生成", "{title:?}");
+    let english = browser.foreign_ui_text("zh").await?;
+    browser.screenshot("lm-page-zh").await?;
+    ensure!(english.is_empty(), "English UI text: {english:?}");
+    browser.close().await
+}

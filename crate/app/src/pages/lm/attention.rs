@@ -5,16 +5,26 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::doc::{readable, Attention};
+use super::texts;
+use crate::i18n::use_lang;
 use crate::models::Shared;
 
+/// Properties of [`AttentionView`].
 #[derive(Properties, PartialEq)]
 pub struct AttentionProps {
+    /// The latest token's attention, per layer and head.
     pub attention: Attention,
+    /// The context's tokens.
     pub window: Vec<u32>,
+    /// For the tokens' pieces.
     pub tokenizer: Shared<Tokenizer>,
+    /// The layer chosen.
     pub layer: usize,
+    /// The head chosen.
     pub head: usize,
+    /// Another layer.
     pub on_layer: Callback<usize>,
+    /// Another head.
     pub on_head: Callback<usize>,
 }
 
@@ -28,8 +38,10 @@ pub fn shown(attention: &[Vec<Vec<f32>>], layer: usize, head: usize) -> (usize, 
     )
 }
 
+/// The heatmap with its layer and head pickers.
 #[component]
 pub fn AttentionView(props: &AttentionProps) -> Html {
+    let t = texts::of(use_lang());
     let layers = props.attention.len();
     let heads = props.attention.first().map_or(0, Vec::len);
     let (layer, head) = shown(&props.attention, props.layer, props.head);
@@ -60,11 +72,11 @@ pub fn AttentionView(props: &AttentionProps) -> Html {
     });
     html! {
         <section id="attention" class="attention">
-            <h2>{ "Attention of the latest token" }</h2>
+            <h2>{ t.attention_title }</h2>
             <div class="toolbar small">
-                <label>{ "Layer " }{ picker("attn-layer", layers, layer, &props.on_layer) }</label>
-                <label>{ "Head " }{ picker("attn-head", heads, head, &props.on_head) }</label>
-                <span class="muted">{ "Darker: more weight. The last cell is the latest token itself." }</span>
+                <label>{ t.layer }{ picker("attn-layer", layers, layer, &props.on_layer) }</label>
+                <label>{ t.head }{ picker("attn-head", heads, head, &props.on_head) }</label>
+                <span class="muted">{ t.attention_hint }</span>
             </div>
             <div class="attn-row">{ for cells }</div>
         </section>

@@ -8,19 +8,29 @@ use genscope_core::tokenizer::Tokenizer;
 use yew::prelude::*;
 
 use super::doc::readable;
+use super::texts;
+use crate::i18n::{fill, use_lang};
 use crate::models::Shared;
 
 /// Candidates drawn in the chart.
 pub const CHART_ROWS: usize = 20;
 
+/// Properties of [`Chart`].
 #[derive(Properties, PartialEq)]
 pub struct ChartProps {
+    /// The next-token distribution, before and after the settings.
     pub dist: Rc<Distribution>,
+    /// For the candidates' pieces.
     pub tokenizer: Shared<Tokenizer>,
+    /// A candidate clicked.
     pub on_take: Callback<u32>,
+    /// The distribution's entropy (nats).
     pub entropy: f32,
+    /// The text's length, for tests (`data-position`).
     pub position: usize,
+    /// The doc's revision, for tests (`data-revision`).
     pub revision: u64,
+    /// The model's name, for tests (`data-model`).
     pub model: String,
 }
 
@@ -35,6 +45,7 @@ pub fn rest_mass(d: &Distribution, order: &[usize]) -> (f32, f32) {
 /// The top candidates as bars; cut candidates are greyed. The last row holds the mass of all other tokens.
 #[component]
 pub fn Chart(props: &ChartProps) -> Html {
+    let t = texts::of(use_lang());
     let d = &props.dist;
     let order = d.ranking();
     let shown: Vec<usize> = order.iter().take(CHART_ROWS).copied().collect();
@@ -52,8 +63,13 @@ pub fn Chart(props: &ChartProps) -> Html {
         html! {
             <button class={classes!("candidate", cut.then_some("cut"))} data-id={i.to_string()} data-piece={piece.to_string()}
                 data-rank={(rank + 1).to_string()} data-raw={format!("{raw:e}")} data-processed={format!("{processed:e}")}
-                title={format!("token {i} {:?}: model {:.2}%, after settings {:.2}%{}", piece, raw * 100.0, processed * 100.0,
-                    if cut { " (cut)" } else { "" })}
+                title={fill(t.chart_tooltip, &[
+                    ("id", &i.to_string()),
+                    ("piece", &format!("{piece:?}")),
+                    ("raw", &format!("{:.2}", raw * 100.0)),
+                    ("processed", &format!("{:.2}", processed * 100.0)),
+                    ("cut", if cut { t.chart_cut } else { "" }),
+                ])}
                 onclick={move |_| on_take.emit(i as u32)}>
                 <span class="piece mono">{ readable(piece) }</span>
                 <span class="bars">
@@ -67,15 +83,15 @@ pub fn Chart(props: &ChartProps) -> Html {
     html! {
         <div id="chart" class="chart" data-position={props.position.to_string()}
             data-revision={props.revision.to_string()} data-model={props.model.clone()}>
-            <h2>{ "Next token" }</h2>
-            <p class="muted small">{ "Grey bar: the model (temperature 1). Blue bar: after temperature, top-k, top-p. Click a candidate to take it." }</p>
+            <h2>{ t.chart_title }</h2>
+            <p class="muted small">{ t.chart_hint }</p>
             { for rows }
             <div class="candidate rest" data-raw={format!("{rest_raw:e}")} data-processed={format!("{rest_processed:e}")}>
-                <span class="piece muted">{ format!("{} others", order.len().saturating_sub(CHART_ROWS)) }</span>
+                <span class="piece muted">{ fill(t.chart_others, &[("n", &order.len().saturating_sub(CHART_ROWS).to_string())]) }</span>
                 <span class="bars"></span>
                 <span class="prob mono">{ format!("{:5.1}% → {:5.1}%", rest_raw * 100.0, rest_processed * 100.0) }</span>
             </div>
-            <p class="small">{ "Entropy: " }<span id="entropy" class="mono">{ format!("{:.3}", props.entropy) }</span>{ " nats" }</p>
+            <p class="small">{ t.entropy }<span id="entropy" class="mono">{ format!("{:.3}", props.entropy) }</span>{ t.nats }</p>
         </div>
     }
 }

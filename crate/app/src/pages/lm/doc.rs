@@ -7,6 +7,10 @@ use genscope_core::sampling::{softmax, Sampler};
 use genscope_core::script::ScriptMap;
 use genscope_core::tokenizer::Tokenizer;
 
+use super::note::Note;
+use super::texts::LmTexts;
+use crate::i18n::fill;
+
 /// Steps whose attention weights are kept for "Back".
 pub const ATTENTION_HISTORY: usize = 64;
 
@@ -61,8 +65,8 @@ pub struct Doc {
     pub attention: Option<Attention>,
     /// The attention before each generated token (only the last `ATTENTION_HISTORY` kept).
     pub attention_history: Vec<Option<Attention>>,
-    /// Notes for the visitor: unknown characters, a long prompt, a slid context.
-    pub notes: Vec<String>,
+    /// Notes for the visitor: a converted prompt, unknown characters, a long prompt, a slid context.
+    pub notes: Vec<Note>,
     /// Milliseconds of the last forward pass.
     pub step_ms: Option<f64>,
     /// Goes up with every change, so the chart (and a test) can tell a redraw from the same picture.
@@ -127,8 +131,8 @@ pub fn readable(piece: &str) -> String {
         .collect()
 }
 
-/// The note about a prompt's characters outside the vocabulary, if there are any.
-fn unknown_note(tokenizer: &Tokenizer, prompt: &str) -> Option<String> {
+/// The distinct characters of `prompt` outside the vocabulary, in order of appearance.
+fn unknown_characters(tokenizer: &Tokenizer, prompt: &str) -> Vec<char> {
     let mut unknown = Vec::new();
     for c in prompt.chars() {
         let mut buf = [0u8; 4];
@@ -138,32 +142,34 @@ fn unknown_note(tokenizer: &Tokenizer, prompt: &str) -> Option<String> {
             unknown.push(c);
         }
     }
-    (!unknown.is_empty()).then(|| {
-        let shown: String = unknown
-            .iter()
-            .take(12)
-            .map(|c| readable(&c.to_string()) + " ")
-            .collect();
-        format!(
-            "{} distinct characters are not in this model's vocabulary and are shown as ⟨unk⟩: {shown}{}",
-            unknown.len(),
-            if unknown.len() > 12 { "…" } else { "" }
-        )
-    })
+    unknown
 }
 
-/// "Written in the model's script (Traditional): 床→牀, 举→舉 …" (the first dozen changes).
-fn script_note(changes: &[(char, char)]) -> String {
-    let shown: Vec<String> = changes
-        .iter()
-        .take(12)
-        .map(|(from, to)| format!("{from}→{to}"))
-        .collect();
-    format!(
-        "The prompt was converted to the model's script (Traditional, as it was trained): {}{}",
-        shown.join(", "),
-        if changes.len() > 12 { ", …" } else { "" }
-    )
+/// Why [`Doc::append`] could not append a token.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AppendError {
+    /// The logits give no distribution (the core crate's message).
+    Logits(String),
+    /// The token is outside the vocabulary.
+    NotInVocabulary {
+        /// The token.
+        id: u32,
+        /// The vocabulary's size.
+        size: usize,
+    },
+}
+
+impl AppendError {
+    /// The error in the words of `t`.
+    pub fn text(&self, t: &LmTexts) -> String {
+        match self {
+            AppendError::Logits(message) => message.clone(),
+            AppendError::NotInVocabulary { id, size } => fill(
+                t.not_in_vocab,
+                &[("id", &id.to_string()), ("size", &size.to_string())],
+            ),
+        }
+    }
 }
 
 impl Doc {
@@ -181,25 +187,25 @@ impl Doc {
         let converted = script.map(|s| s.to_model(prompt));
         let prompt = match &converted {
             Some(c) if !c.changes.is_empty() => {
-                notes.push(script_note(&c.changes));
+                notes.push(Note::converted(&c.changes));
                 c.text.as_str()
             }
             _ => prompt,
         };
-        notes.extend(unknown_note(tokenizer, prompt));
+        notes.extend(Note::unknown(&unknown_characters(tokenizer, prompt)));
         let mut ids = tokenizer.encode(prompt);
         if ids.is_empty() {
             ids = tokenizer.encode("\n");
-            notes.push("The prompt is empty: the model starts after a newline.".into());
+            notes.push(Note::EmptyPrompt);
         }
         let keep = slide_keep(seq_len);
         let window: Vec<u32> = ids[ids.len().saturating_sub(keep)..].to_vec();
         if window.len() < ids.len() {
-            notes.push(format!(
-                "The prompt has {} tokens; the model's context holds {seq_len}, so it reads the last {}.",
-                ids.len(),
-                window.len()
-            ));
+            notes.push(Note::LongPrompt {
+                tokens: ids.len(),
+                context: seq_len,
+                read: window.len(),
+            });
         }
         let doc = Doc {
             tokens: ids.iter().map(|&id| TextToken::prompt(id)).collect(),
@@ -231,11 +237,12 @@ impl Doc {
 
     /// Appends `id` (sampled, greedy or clicked) for a model with context `seq_len`, sliding the context when
     /// full.
-    pub fn append(&self, id: u32, forced: bool, seq_len: usize) -> Result<Change, String> {
-        let raw = softmax(&self.logits).map_err(|e| e.to_string())?;
-        let p = *raw
-            .get(id as usize)
-            .ok_or_else(|| format!("token {id} is not in the vocabulary of {}", raw.len()))?;
+    pub fn append(&self, id: u32, forced: bool, seq_len: usize) -> Result<Change, AppendError> {
+        let raw = softmax(&self.logits).map_err(|e| AppendError::Logits(e.to_string()))?;
+        let p = *raw.get(id as usize).ok_or(AppendError::NotInVocabulary {
+            id,
+            size: raw.len(),
+        })?;
         let rank = raw.iter().filter(|&&q| q > p).count() + 1;
         let mut next = self.clone();
         next.history
@@ -264,13 +271,11 @@ impl Doc {
             // The context is full: keep its last three quarters and recompute their keys and values.
             let all: Vec<u32> = next.tokens.iter().map(|t| t.id).collect();
             next.window = all[all.len() - slide_keep(seq_len).min(all.len())..].to_vec();
-            next.notes
-                .retain(|n| !n.starts_with("The context was full"));
-            next.notes.push(format!(
-                "The context was full at token {}: it slid to the last {} tokens (their cache recomputed).",
-                all.len(),
-                next.window.len()
-            ));
+            next.notes.retain(|n| !matches!(n, Note::Slid { .. }));
+            next.notes.push(Note::Slid {
+                at: all.len(),
+                kept: next.window.len(),
+            });
             Feed {
                 keep: 0,
                 tokens: next.window.clone(),

@@ -1,5 +1,6 @@
 //! The language model on the current backend: a shipped one (card, vocabulary, weights) or the visitor's own
-//! files, its KV cache beside it, and running a [`Change`] to the text through it.
+//! files, its KV cache beside it, and running a [`Change`] to the text through it. Its own error sentences are in
+//! the language shown when they happen ([`i18n::current`]); what the core crate says inside them stays as it is.
 
 use std::rc::Rc;
 
@@ -11,7 +12,9 @@ use genscope_core::tokenizer::Tokenizer;
 use genscope_core::weights::open_lm_files;
 
 use super::doc::{next_revision, Change, Doc, Feed, StepOutput};
+use super::texts::{self, LmTexts};
 use crate::engine::{Model, Op, Spec};
+use crate::i18n::{self, fill};
 use crate::models::{self, ModelCard, Shared};
 use crate::site::{Load, SiteContext};
 
@@ -48,7 +51,7 @@ impl LoadedLm {
             tokens: feed.tokens.clone(),
         };
         let mut parts = self.model.run(op, &[]).await?.into_iter();
-        let logits = parts.next().ok_or("the model returned no logits")?;
+        let logits = parts.next().ok_or(words().no_logits)?;
         // Each layer is [heads, n, context]: keep the last query row of every head.
         let attention = parts
             .map(|w| {
@@ -95,6 +98,11 @@ impl LoadedLm {
     }
 }
 
+/// The catalogue in the language shown now.
+fn words() -> &'static LmTexts {
+    texts::of(i18n::current())
+}
+
 /// Builds a language model on the current backend; errors name `weights_file`, where the weights came from.
 async fn build_lm(
     site: &SiteContext,
@@ -106,10 +114,13 @@ async fn build_lm(
     weights_file: &str,
 ) -> Result<LoadedLm, String> {
     if tokenizer.len() != config.vocab_size {
-        return Err(format!(
-            "{weights_file}: the tokenizer has {} pieces but the model's vocabulary has {}",
-            tokenizer.len(),
-            config.vocab_size
+        return Err(fill(
+            words().vocab_mismatch,
+            &[
+                ("file", weights_file),
+                ("pieces", &tokenizer.len().to_string()),
+                ("vocab", &config.vocab_size.to_string()),
+            ],
         ));
     }
     let model = Model::load(site.gpu.as_ref(), Spec::Lm(config.clone()), weights)
@@ -136,13 +147,16 @@ async fn build_lm(
 /// Loads the shipped model `name`: its card, its vocabulary, its weights.
 pub async fn load_shipped(site: &SiteContext, name: &str) -> Result<LoadedLm, String> {
     let Load::Ready(manifest) = &site.manifest else {
-        return Err("the asset list is not loaded".into());
+        return Err(words().assets_not_loaded.into());
     };
     let card = models::fetch_card(manifest, name).await?;
     let ModelConfig::Lm(config) = card.model_config().map_err(|e| e.to_string())? else {
-        return Err(format!(
-            "assets/models/{name}.json: a {} card, not a language model",
-            card.kind
+        return Err(fill(
+            words().not_an_lm,
+            &[
+                ("file", &format!("assets/models/{name}.json")),
+                ("kind", &card.kind.to_string()),
+            ],
         ));
     };
     let tokenizer = Tokenizer::characters(card.vocab.clone())
@@ -169,7 +183,7 @@ pub async fn open_own_model(
     tokenizer: Option<(&str, &[u8])>,
 ) -> Result<(LoadedLm, Vec<String>), String> {
     let files = open_lm_files(file_name, bytes, tokenizer).map_err(|e| e.to_string())?;
-    let name = format!("your model ({file_name})");
+    let name = fill(words().own_name, &[("file", file_name)]);
     let lm = build_lm(
         site,
         name,

@@ -7,7 +7,8 @@
 //! The parts: [`prompt`] (model picker, prompt box), [`controls`] (Step / Play / Back / Reset), [`sampling`]
 //! (temperature, top-k, top-p, seed, greedy), [`chart`] (the next-token bars), [`text_view`] (the coloured text
 //! and its perplexity), [`attention`] (the heatmap), [`own_model`] (the visitor's files). The state and its
-//! changes are in [`state`] and [`doc`], the link in [`link`], the model in [`loader`].
+//! changes are in [`state`] and [`doc`] (its notes in [`note`]), the link in [`link`], the model in [`loader`], the
+//! words in [`texts`].
 
 mod attention;
 mod chart;
@@ -15,11 +16,13 @@ mod controls;
 mod doc;
 mod link;
 mod loader;
+mod note;
 mod own_model;
 mod prompt;
 mod sampling;
 mod state;
 mod text_view;
+mod texts;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -40,7 +43,9 @@ use self::prompt::{ModelPicker, PromptRow};
 use self::sampling::SamplingControls;
 use self::state::{Action, Failure, State};
 use self::text_view::GeneratedText;
+use self::texts::LmTexts;
 use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
+use crate::i18n::{fill, use_lang};
 use crate::models;
 use crate::site::{Load, SiteContext};
 use crate::url;
@@ -59,6 +64,7 @@ type MakeJob = fn(Rc<LoadedLm>, Rc<Doc>, &State, Option<u32>) -> Option<Job>;
 /// The LM page.
 #[component]
 pub fn LmPage() -> Html {
+    let t = texts::of(use_lang());
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
     let family = Family::of_page(Page::Lm);
     let shipped = use_shipped_models(family);
@@ -130,7 +136,7 @@ pub fn LmPage() -> Html {
                 state.dispatch(match result {
                     Ok(d) => Action::Loaded(Rc::new(d)),
                     Err(e) => {
-                        Action::Failed(Failure::Stopped(format!("running the prompt failed: {e}")))
+                        Action::Failed(Failure::Stopped(fill(t.prompt_failed, &[("error", &e)])))
                     }
                 });
             });
@@ -200,14 +206,18 @@ pub fn LmPage() -> Html {
         let dist = distribution(&d.logits, &state.settings.sampling()).ok()?;
         let id = d.draw(state.settings.seed, &dist.processed);
         Some(Box::pin(async move {
-            let change = d.append(id, false, lm.config.seq_len)?;
+            let change = d
+                .append(id, false, lm.config.seq_len)
+                .map_err(|e| e.text(texts::of(crate::i18n::current())))?;
             lm.apply(change).await
         }))
     });
     let take = change(|lm, d, _, id| {
         let id = id?;
         Some(Box::pin(async move {
-            let change = d.append(id, true, lm.config.seq_len)?;
+            let change = d
+                .append(id, true, lm.config.seq_len)
+                .map_err(|e| e.text(texts::of(crate::i18n::current())))?;
             lm.apply(change).await
         }))
     });
@@ -266,18 +276,18 @@ pub fn LmPage() -> Html {
 
     let body = match (&loaded, &lm) {
         (Load::Failed(e), _) => html! {
-            <ErrorPanel title="Could not load this language model" message={e.clone()}
+            <ErrorPanel title={t.load_failed} message={e.clone()}
                 on_retry={dispatch(|()| Action::Reload)} />
         },
         // Without the asset list there is no model to wait for (the shell's panel says why).
         (_, None) if matches!(site.manifest, Load::Failed(_)) => Html::default(),
-        (_, None) => html! { <p class="muted" id="lm-loading">{ "Loading the model…" }</p> },
-        (_, Some(lm)) => main_view(lm, &state, take.reform(Some)),
+        (_, None) => html! { <p class="muted" id="lm-loading">{ t.loading_model }</p> },
+        (_, Some(lm)) => main_view(t, lm, &state, take.reform(Some)),
     };
 
     let failure = state.failure.as_ref().map(|f| {
         html! {
-            <ErrorPanel title={f.title()} message={f.message().to_string()}
+            <ErrorPanel title={f.title(t)} message={f.message().to_string()}
                 on_retry={dispatch(|()| Action::Retry)} />
         }
     });
@@ -299,17 +309,17 @@ pub fn LmPage() -> Html {
     };
     html! {
         <section class="page" id="page-lm">
-            <h1>{ "Token by token through a language model" }</h1>
-            <p class="lead">{ "A small transformer trained here predicts the next character. Step it, change how it samples, or pick a candidate yourself." }</p>
+            <h1>{ t.title }</h1>
+            <p class="lead">{ t.lead }</p>
             <div class="toolbar">
                 <ModelPicker options={state.options(&shipped)} model={state.model.clone()} {on_pick} />
                 <OpenOwnModel {on_open} />
             </div>
             { for (!state.own_notes.is_empty()).then(|| html! {
-                <div class="notice" id="own-notes" role="status">{ state.own_notes.join("; ") }</div>
+                <div class="notice" id="own-notes" role="status">{ state.own_notes.join(t.notes_separator) }</div>
             }) }
             { for (!state.url_notes.is_empty()).then(|| html! {
-                <div class="notice" id="url-notes" role="status">{ "The link's state could not all be used: " }{ state.url_notes.join("; ") }</div>
+                <div class="notice" id="url-notes" role="status">{ t.url_notes }{ state.url_notes.join(t.notes_separator) }</div>
             }) }
             <PromptRow prompt={state.prompt.clone().unwrap_or_default()} {on_prompt} on_run={restart.clone()} />
             <div class="controls">
@@ -325,7 +335,12 @@ pub fn LmPage() -> Html {
 }
 
 /// The text, the chart, the attention and the model card, once a model is loaded.
-fn main_view(lm: &Rc<LoadedLm>, state: &UseReducerHandle<State>, on_take: Callback<u32>) -> Html {
+fn main_view(
+    t: &'static LmTexts,
+    lm: &Rc<LoadedLm>,
+    state: &UseReducerHandle<State>,
+    on_take: Callback<u32>,
+) -> Html {
     let doc = state.doc.clone();
     let dist = doc
         .as_ref()
@@ -337,9 +352,9 @@ fn main_view(lm: &Rc<LoadedLm>, state: &UseReducerHandle<State>, on_take: Callba
                 revision={d.revision} model={d.model.clone()} />
         },
         (Some(Err(e)), _) => {
-            html! { <ErrorPanel title="These settings cannot sample" message={e.clone()} /> }
+            html! { <ErrorPanel title={t.cannot_sample} message={e.clone()} /> }
         }
-        _ => html! { <p class="muted">{ "Running the prompt…" }</p> },
+        _ => html! { <p class="muted">{ t.running_prompt }</p> },
     };
     let text = doc
         .as_ref()
@@ -358,21 +373,25 @@ fn main_view(lm: &Rc<LoadedLm>, state: &UseReducerHandle<State>, on_take: Callba
                 layer={state.layer} head={state.head} {on_layer} {on_head} />
         })
     });
+    // The backend's name (an adapter's, say) is not the page's words.
     let rate = doc.as_ref().and_then(|d| d.step_ms).map(|ms| {
-        format!(
-            "{ms:.1} ms per forward ({:.0} tokens/s) · {}",
-            1000.0 / ms.max(1e-3),
-            lm.backend
-        )
+        let words = fill(
+            t.token_rate,
+            &[
+                ("ms", &format!("{ms:.1}")),
+                ("rate", &format!("{:.0}", 1000.0 / ms.max(1e-3))),
+            ],
+        );
+        html! { <>{ words }<span data-i18n-skip="true">{ &lm.backend }</span></> }
     });
     html! {
         <>
         <div class="lm-main">
             <div class="lm-left">
                 { for text }
-                <p id="token-rate" class="muted small">{ rate.unwrap_or_default() }</p>
+                <p id="token-rate" class="muted small">{ for rate }</p>
                 { for doc.as_ref().map(|d| html! {
-                    <div id="context-note" class="notes">{ for d.notes.iter().map(|n| html! { <p class="notice small">{ n }</p> }) }</div>
+                    <div id="context-note" class="notes">{ for d.notes.iter().map(|n| html! { <p class="notice small">{ n.text(t) }</p> }) }</div>
                 }) }
             </div>
             <div class="lm-right">{ chart }</div>

@@ -3,9 +3,13 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::texts;
+use crate::i18n::{fill, use_lang};
+
 /// A visitor's files as read: the checkpoint's name and bytes, and the tokenizer's bytes when one was chosen.
 pub type OwnFiles = (String, Vec<u8>, Option<(String, Vec<u8>)>);
 
+/// Properties of [`OpenOwnModel`].
 #[derive(Properties, PartialEq)]
 pub struct OpenOwnModelProps {
     /// The files, once read.
@@ -15,6 +19,7 @@ pub struct OpenOwnModelProps {
 /// The file pickers and "Open"; reading them is this part's own business (its status line says how it goes).
 #[component]
 pub fn OpenOwnModel(props: &OpenOwnModelProps) -> Html {
+    let t = texts::of(use_lang());
     let model_ref = use_node_ref();
     let tokenizer_ref = use_node_ref();
     let status = use_state(String::new);
@@ -33,25 +38,31 @@ pub fn OpenOwnModel(props: &OpenOwnModelProps) -> Html {
                     .map(gloo::file::File::from)
             };
             let Some(model) = file(&model_ref) else {
-                status.set("Choose a checkpoint file first.".into());
+                status.set(t.own_choose_first.into());
                 return;
             };
             let tokenizer = file(&tokenizer_ref);
             let (on_open, status) = (on_open.clone(), status.clone());
-            status.set(format!("Reading {}…", model.name()));
+            status.set(fill(t.own_reading, &[("file", &model.name())]));
             wasm_bindgen_futures::spawn_local(async move {
                 let bytes = match gloo::file::futures::read_as_bytes(&model).await {
                     Ok(b) => b,
                     Err(e) => {
-                        status.set(format!("Could not read {}: {e}", model.name()));
+                        status.set(fill(
+                            t.own_read_failed,
+                            &[("file", &model.name()), ("error", &e.to_string())],
+                        ));
                         return;
                     }
                 };
                 let tokenizer = match &tokenizer {
-                    Some(t) => match gloo::file::futures::read_as_bytes(t).await {
-                        Ok(b) => Some((t.name(), b)),
+                    Some(file) => match gloo::file::futures::read_as_bytes(file).await {
+                        Ok(b) => Some((file.name(), b)),
                         Err(e) => {
-                            status.set(format!("Could not read {}: {e}", t.name()));
+                            status.set(fill(
+                                t.own_read_failed,
+                                &[("file", &file.name()), ("error", &e.to_string())],
+                            ));
                             return;
                         }
                     },
@@ -64,10 +75,10 @@ pub fn OpenOwnModel(props: &OpenOwnModelProps) -> Html {
     };
     html! {
         <details class="own-model">
-            <summary>{ "Open your own model" }</summary>
-            <label>{ "Checkpoint (.bin or .safetensors) " }<input id="own-model-file" type="file" ref={model_ref} /></label>
-            <label>{ " tokenizer.bin " }<input id="own-tokenizer-file" type="file" ref={tokenizer_ref} /></label>
-            <button id="own-model-open" onclick={open}>{ "Open" }</button>
+            <summary>{ t.own_title }</summary>
+            <label>{ t.own_checkpoint }<input id="own-model-file" type="file" ref={model_ref} /></label>
+            <label>{ t.own_tokenizer }<input id="own-tokenizer-file" type="file" ref={tokenizer_ref} /></label>
+            <button id="own-model-open" onclick={open}>{ t.own_open }</button>
             <span class="muted small">{ &*status }</span>
         </details>
     }

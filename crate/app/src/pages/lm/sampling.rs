@@ -6,6 +6,8 @@ use yew::prelude::*;
 use super::link::{
     Settings, DEFAULT_SEED, MAX_SEED, MAX_TEMPERATURE, MAX_TOP_K, MIN_TEMPERATURE, MIN_TOP_P,
 };
+use super::texts;
+use crate::i18n::use_lang;
 
 /// The temperature slider's value (log₁₀ of the temperature) as a temperature.
 pub fn temperature_from_slider(value: &str) -> Option<f32> {
@@ -30,15 +32,19 @@ pub fn seed_from_box(value: &str) -> u64 {
     value.parse::<u64>().unwrap_or(DEFAULT_SEED).min(MAX_SEED)
 }
 
+/// Properties of [`SamplingControls`].
 #[derive(Properties, PartialEq)]
 pub struct SamplingProps {
+    /// The settings shown.
     pub settings: Settings,
+    /// Changed settings.
     pub on_settings: Callback<Settings>,
 }
 
 /// The settings toolbar.
 #[component]
 pub fn SamplingControls(props: &SamplingProps) -> Html {
+    let t = texts::of(use_lang());
     let s = props.settings.clone();
     let update = |f: fn(&mut Settings, &str)| {
         let (on, s) = (props.on_settings.clone(), s.clone());
@@ -67,27 +73,27 @@ pub fn SamplingControls(props: &SamplingProps) -> Html {
     };
     html! {
         <div class="toolbar small">
-            <label>{ "Temperature " }
+            <label>{ t.temperature }
                 <input id="temperature" type="range" min="-1.3" max="1.3" step="0.01"
                     value={format!("{:.3}", s.temperature.log10())}
                     oninput={live(|s, v| if let Some(t) = temperature_from_slider(v) { s.temperature = t })} />
                 <span class="mono" id="temperature-value">{ format!("{:.2}", s.temperature) }</span>
             </label>
-            <label>{ "top-k " }
+            <label>{ t.top_k }
                 <input id="top-k" type="number" min="0" max={MAX_TOP_K.to_string()} value={s.top_k.to_string()}
                     onchange={update(|s, v| s.top_k = top_k_from_box(v))} />
             </label>
-            <label>{ "top-p " }
+            <label>{ t.top_p }
                 <input id="top-p" type="range" min="0.01" max="1" step="0.01" value={format!("{}", s.top_p)}
                     oninput={live(|s, v| if let Some(p) = top_p_from_slider(v) { s.top_p = p })} />
                 <span class="mono" id="top-p-value">{ format!("{:.2}", s.top_p) }</span>
             </label>
-            <label>{ "seed " }
+            <label>{ t.seed }
                 <input id="seed" type="number" min="0" value={s.seed.to_string()}
                     onchange={update(|s, v| s.seed = seed_from_box(v))} />
             </label>
             <label><input id="greedy" type="checkbox" checked={s.greedy}
-                onchange={update(|s, v| s.greedy = v == "true")} />{ " greedy" }</label>
+                onchange={update(|s, v| s.greedy = v == "true")} />{ t.greedy }</label>
         </div>
     }
 }

@@ -7,9 +7,34 @@ use yew::Reducible;
 
 use super::doc::Doc;
 use super::link::{LmLink, Settings};
+use super::texts::LmTexts;
+use crate::i18n::fill;
 
-/// Play's interval between steps: the choices (milliseconds, name) and the default.
-pub const SPEEDS: [(u32, &str); 3] = [(400, "slow"), (150, "normal"), (30, "fast")];
+/// Play's speeds, named in the catalogue.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Pace {
+    /// The slowest.
+    Slow,
+    /// The default.
+    Normal,
+    /// The fastest.
+    Fast,
+}
+
+impl Pace {
+    /// Its name in the words of `t`.
+    pub fn name(self, t: &LmTexts) -> &'static str {
+        match self {
+            Pace::Slow => t.speed_slow,
+            Pace::Normal => t.speed_normal,
+            Pace::Fast => t.speed_fast,
+        }
+    }
+}
+
+/// Play's interval between steps: the choices (milliseconds, pace) and the default.
+pub const SPEEDS: [(u32, Pace); 3] = [(400, Pace::Slow), (150, Pace::Normal), (30, Pace::Fast)];
+/// Play's interval when nothing else is chosen.
 pub const DEFAULT_SPEED_MS: u32 = 150;
 
 /// Something that went wrong after the page's model loaded, shown in a panel with "Try again".
@@ -40,11 +65,11 @@ impl Failure {
         }
     }
 
-    /// The panel's title.
-    pub fn title(&self) -> String {
+    /// The panel's title in the words of `t`.
+    pub fn title(&self, t: &LmTexts) -> String {
         match self {
-            Failure::Stopped(_) => "The language model stopped".into(),
-            Failure::OwnFile { file, .. } => format!("Could not open your model ({file})"),
+            Failure::Stopped(_) => t.stopped_title.to_string(),
+            Failure::OwnFile { file, .. } => fill(t.own_file_title, &[("file", file)]),
         }
     }
 
@@ -235,6 +260,7 @@ impl Reducible for State {
 
 #[cfg(test)]
 mod tests {
+    use super::super::texts::{EN, ZH};
     use super::*;
 
     fn doc(revision: u64) -> Rc<Doc> {
@@ -309,8 +335,12 @@ mod tests {
         let failed = playing.apply(Action::Failed(Failure::Stopped("boom".into())));
         assert!(!failed.playing);
         assert_eq!(
-            failed.failure.as_ref().map(Failure::title).as_deref(),
+            failed.failure.as_ref().map(|f| f.title(&EN)).as_deref(),
             Some("The language model stopped")
+        );
+        assert_eq!(
+            failed.failure.as_ref().map(|f| f.title(&ZH)).as_deref(),
+            Some("语言模型已停止运行")
         );
     }
 
@@ -340,7 +370,8 @@ mod tests {
     #[test]
     fn a_bad_own_file_is_a_file_problem_named_by_the_file() {
         let f = Failure::own_file("notes.bin", "not a llama2.c checkpoint".into());
-        assert_eq!(f.title(), "Could not open your model (notes.bin)");
+        assert_eq!(f.title(&EN), "Could not open your model (notes.bin)");
+        assert_eq!(f.title(&ZH), "无法打开你的模型（notes.bin）");
         assert_eq!(f.message(), "notes.bin: not a llama2.c checkpoint");
         let named = Failure::own_file("x.safetensors", "x.safetensors: truncated".into());
         assert_eq!(named.message(), "x.safetensors: truncated");
@@ -378,6 +409,8 @@ mod tests {
             .reduce(Action::Layer(2))
             .reduce(Action::Head(1));
         assert_eq!((s.speed_ms, s.layer, s.head), (30, 2, 1));
+        assert_eq!(SPEEDS.map(|(_, p)| p.name(&EN)), ["slow", "normal", "fast"]);
+        assert_eq!(SPEEDS.map(|(_, p)| p.name(&ZH)), ["慢", "中", "快"]);
         let settings = Settings {
             greedy: true,
             ..Settings::default()

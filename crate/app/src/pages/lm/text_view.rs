@@ -8,6 +8,8 @@ use genscope_core::tokenizer::Tokenizer;
 use yew::prelude::*;
 
 use super::doc::Doc;
+use super::texts::{self, LmTexts};
+use crate::i18n::{fill, use_lang};
 use crate::models::Shared;
 
 /// The background hue of a generated token of probability `p`: red (unlikely) to green (likely), on a log scale
@@ -28,46 +30,59 @@ pub fn perplexity(generated: &[f32]) -> Option<f64> {
     })
 }
 
-/// "1 token generated", "3 tokens generated, 1 chosen by you (underlined)".
-pub fn summary(generated: usize, forced: usize) -> String {
-    let noun = if generated == 1 { "token" } else { "tokens" };
-    let mut line = format!("{generated} {noun} generated");
+/// "1 token generated", "3 tokens generated, 1 chosen by you (underlined)", in the words of `t`.
+pub fn summary(t: &LmTexts, generated: usize, forced: usize) -> String {
+    let template = if generated == 1 {
+        t.generated_one
+    } else {
+        t.generated_many
+    };
+    let mut line = fill(template, &[("n", &generated.to_string())]);
     if forced > 0 {
-        line += &format!(", {forced} chosen by you (underlined)");
+        line += &fill(t.generated_forced, &[("forced", &forced.to_string())]);
     }
     line
 }
 
+/// Properties of [`GeneratedText`].
 #[derive(Properties, PartialEq)]
 pub struct GeneratedTextProps {
+    /// The text.
     pub doc: Rc<Doc>,
+    /// For the tokens' pieces.
     pub tokenizer: Shared<Tokenizer>,
     /// The model's script tables (the Tang model): the text can be shown in Simplified too.
     #[prop_or_default]
     pub script: Option<Shared<ScriptMap>>,
 }
 
+/// The coloured text, its script switch (the Tang model) and its summary line.
 #[component]
 pub fn GeneratedText(props: &GeneratedTextProps) -> Html {
+    let t = texts::of(use_lang());
     // Only how the text is shown: the model reads and writes its own script whatever is chosen.
     let simplified = use_state(|| false);
     let unk = props.tokenizer.unknown();
     let shown_script = props.script.as_ref().filter(|_| *simplified);
-    let spans = props.doc.tokens.iter().map(|t| {
-        let piece = props.tokenizer.piece(t.id);
-        let shown = match (t.id == unk, shown_script) {
+    let spans = props.doc.tokens.iter().map(|token| {
+        let piece = props.tokenizer.piece(token.id);
+        let shown = match (token.id == unk, shown_script) {
             (true, _) => "⟨unk⟩".to_string(),
             (false, Some(script)) => script.0.from_model(piece).text,
             (false, None) => piece.to_string(),
         };
-        match t.p_raw {
-            None => html! { <span class={classes!("token", "prompt", (t.id == unk).then_some("unk"))}>{ shown }</span> },
+        match token.p_raw {
+            None => html! { <span class={classes!("token", "prompt", (token.id == unk).then_some("unk"))}>{ shown }</span> },
             Some(p) => html! {
-                <span class={classes!("token", "generated", t.forced.then_some("forced"))}
+                <span class={classes!("token", "generated", token.forced.then_some("forced"))}
                     style={format!("background:hsla({:.0},70%,40%,0.55)", hue(p))}
-                    data-p={format!("{p:e}")} data-rank={t.rank.unwrap_or(0).to_string()}
-                    data-forced={t.forced.to_string()}
-                    title={format!("p = {:.2}% (rank {}){}", p * 100.0, t.rank.unwrap_or(0), if t.forced { ", chosen by you" } else { "" })}>
+                    data-p={format!("{p:e}")} data-rank={token.rank.unwrap_or(0).to_string()}
+                    data-forced={token.forced.to_string()}
+                    title={fill(t.token_tooltip, &[
+                        ("p", &format!("{:.2}", p * 100.0)),
+                        ("rank", &token.rank.unwrap_or(0).to_string()),
+                        ("chosen", if token.forced { t.token_chosen } else { "" }),
+                    ])}>
                     { shown }
                 </span>
             },
@@ -81,11 +96,11 @@ pub fn GeneratedText(props: &GeneratedTextProps) -> Html {
             Callback::from(move |_: MouseEvent| simplified.set(to))
         };
         html! {
-            <div class="segmented small" role="group" aria-label="Script of the text shown">
+            <div class="segmented small" role="group" aria-label={t.script_label}>
                 <button id="script-traditional" aria-pressed={(!*simplified).to_string()}
-                    onclick={choose(false)}>{ "繁體 (the model's)" }</button>
+                    onclick={choose(false)}>{ t.script_traditional }</button>
                 <button id="script-simplified" aria-pressed={simplified.to_string()}
-                    onclick={choose(true)}>{ "简体" }</button>
+                    onclick={choose(true)}>{ t.script_simplified }</button>
             </div>
         }
     });
@@ -94,8 +109,8 @@ pub fn GeneratedText(props: &GeneratedTextProps) -> Html {
             { script_switch }
             <pre id="generated" class="text-view" lang={props.script.as_ref().map(|_| "zh")} data-script={if shown_script.is_some() { "simplified" } else { "model" }}>{ for spans }</pre>
             <p class="muted small">
-                { summary(generated.len(), forced) }
-                { " · perplexity of the generated text: " }
+                { summary(t, generated.len(), forced) }
+                { t.perplexity }
                 <span id="perplexity" class="mono">{ perplexity(&generated).map_or("–".to_string(), |p| format!("{p:.3}")) }</span>
             </p>
         </div>
@@ -104,15 +119,20 @@ pub fn GeneratedText(props: &GeneratedTextProps) -> Html {
 
 #[cfg(test)]
 mod tests {
+    use super::super::texts::{EN, ZH};
     use super::*;
 
     #[test]
     fn one_token_is_singular() {
-        assert_eq!(summary(0, 0), "0 tokens generated");
-        assert_eq!(summary(1, 0), "1 token generated");
+        assert_eq!(summary(&EN, 0, 0), "0 tokens generated");
+        assert_eq!(summary(&EN, 1, 0), "1 token generated");
         assert_eq!(
-            summary(2, 1),
+            summary(&EN, 2, 1),
             "2 tokens generated, 1 chosen by you (underlined)"
+        );
+        assert_eq!(
+            summary(&ZH, 2, 1),
+            "已生成 2 个词元，其中 1 个由你选定（带下划线）"
         );
     }
 

@@ -1,6 +1,12 @@
 //! The text's changes, natively: start, step, take, back, slide, resume.
 
 use super::*;
+use crate::pages::lm::texts::EN;
+
+/// The doc's notes in English, as the page shows them.
+fn notes(doc: &Doc) -> Vec<String> {
+    doc.notes.iter().map(|n| n.text(&EN)).collect()
+}
 
 /// A tokenizer of single characters: `⟨unk⟩`, newline, a…e.
 fn tokenizer() -> Tokenizer {
@@ -56,10 +62,10 @@ fn odd_prompts_get_notes() {
     let (empty, feed) = finish(Doc::start(&t, None, 8, "m", ""), 2, 1);
     assert_eq!(ids(&empty), [1]);
     assert_eq!(feed.unwrap().tokens, [1]);
-    assert!(empty.notes[0].contains("empty"));
+    assert!(notes(&empty)[0].contains("empty"));
     let (unknown, _) = finish(Doc::start(&t, None, 8, "m", "a中x中"), 2, 1);
     assert!(
-        unknown.notes[0].starts_with("2 distinct characters"),
+        notes(&unknown)[0].starts_with("2 distinct characters"),
         "{:?}",
         unknown.notes
     );
@@ -69,7 +75,7 @@ fn odd_prompts_get_notes() {
     assert_eq!(long.window, [6, 2, 3, 4, 5, 6]);
     assert_eq!(feed.unwrap().tokens.len(), 6);
     assert!(
-        long.notes[0].contains("reads the last 6"),
+        notes(&long)[0].contains("reads the last 6"),
         "{:?}",
         long.notes
     );
@@ -112,8 +118,9 @@ fn taking_a_candidate_records_its_rank_and_that_the_visitor_chose_it() {
     let (next, _) = finish(doc.append(3, true, 8).unwrap(), 2, 2);
     let last = next.tokens.last().unwrap();
     assert_eq!((last.id, last.rank, last.forced), (3, Some(4), true));
-    assert!(
-        doc.append(99, true, 8).is_err(),
+    assert_eq!(
+        doc.append(99, true, 8).map(|_| ()).map_err(|e| e.text(&EN)),
+        Err("token 99 is not in the vocabulary of 7".to_string()),
         "a token outside the vocabulary"
     );
 }
@@ -184,7 +191,11 @@ fn a_full_context_slides_to_three_quarters_and_back_rebuilds_it() {
     );
     assert_eq!(doc.window, [4, 5, 6, 2]);
     assert_eq!(doc.notes.len(), 1);
-    assert!(doc.notes[0].contains("full at token 5"), "{:?}", doc.notes);
+    assert!(
+        notes(&doc)[0].contains("full at token 5"),
+        "{:?}",
+        doc.notes
+    );
     // Back over "a" keeps the cache; back over "e" (which slid) rebuilds it.
     let once = doc_of(doc.back(10).unwrap());
     assert_eq!(once.window, [4, 5, 6]);
@@ -256,9 +267,9 @@ fn a_prompt_in_the_other_script_is_converted_and_said_so() {
         Some(vec![1, 2, 3]),
         "no ⟨unk⟩ once converted"
     );
-    assert!(doc.notes[0].contains("床→牀"), "{:?}", doc.notes);
+    assert!(notes(&doc)[0].contains("床→牀"), "{:?}", doc.notes);
     assert_eq!(doc.notes.len(), 1, "{:?}", doc.notes);
     // Without the tables, 床 is unknown and said to be.
     let (plain, _) = finish(Doc::start(&t, None, 8, "m", "床前月"), 4, 1);
-    assert!(plain.notes[0].contains("⟨unk⟩"), "{:?}", plain.notes);
+    assert!(notes(&plain)[0].contains("⟨unk⟩"), "{:?}", plain.notes);
 }
