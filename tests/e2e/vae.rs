@@ -373,6 +373,58 @@ async fn z16_sliders_and_prior_samples_change_the_image() -> Result<()> {
     browser.close().await
 }
 
+#[tokio::test]
+async fn the_page_speaks_chinese_with_no_english_ui_left() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    // The z = 2 map with its legend, the picker and, once a test image is encoded, the posterior and the ELBO.
+    browser.goto(&site.url("#/vae?lang=zh")).await?;
+    browser
+        .wait_for_text("#decode-time", |t| t.starts_with("解码 "))
+        .await?;
+    browser
+        .wait_for_text("main h1", |t| t == "VAE 的隐空间")
+        .await?;
+    let mut thumb = None;
+    for _ in 0..200 {
+        if let Some(first) = browser
+            .client()
+            .find_all(Locator::Css(".test-image"))
+            .await?
+            .into_iter()
+            .next()
+        {
+            thumb = Some(first);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    thumb.context("no test images")?.click().await?;
+    browser
+        .wait_for_text("#posterior", |t| t.starts_with("测试图像 #"))
+        .await?;
+    browser
+        .wait_for_text("#elbo-total", |t| t.ends_with(" nats"))
+        .await?;
+    let english = browser.foreign_ui_text("zh").await?;
+    ensure!(english.is_empty(), "English UI text: {english:?}");
+    browser.screenshot("vae-page-zh").await?;
+    // The z = 16 sliders, on Fashion-MNIST (its class names are translated too).
+    browser.goto("about:blank").await?;
+    browser
+        .goto(&site.url("#/vae?model=vae-fashion-z16&lang=zh"))
+        .await?;
+    browser
+        .wait_for_text("#decode-time", |t| t.starts_with("解码 "))
+        .await?;
+    browser
+        .wait_for_text("#sample-prior", |t| t == "从先验采样")
+        .await?;
+    let english = browser.foreign_ui_text("zh").await?;
+    ensure!(english.is_empty(), "z = 16, English UI text: {english:?}");
+    browser.close().await
+}
+
 /// Input-event-to-pixels latency while dragging, per backend: measured and reported, never asserted.
 #[tokio::test]
 async fn drag_latency_is_measured_on_both_backends() -> Result<()> {

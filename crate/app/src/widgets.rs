@@ -121,7 +121,8 @@ pub fn ModelCardPanel(props: &ModelCardPanelProps) -> Html {
         .metrics
         .get("how")
         .and_then(|h| h.as_str())
-        .map(|h| html! { <p class="muted small">{ t.card_how }{ h }</p> });
+        // The method is the card's data, written by the trainer (like the values in `dd`): not UI text.
+        .map(|h| html! { <p class="muted small">{ t.card_how }<span data-i18n-skip="">{ h }</span></p> });
     let wall = card
         .training
         .get("wall_time_s")

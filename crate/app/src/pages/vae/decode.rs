@@ -14,6 +14,8 @@ use yew::prelude::*;
 use super::link::EXTENT;
 use super::model::LoadedVae;
 use super::state::{Action, State};
+use super::texts::VaeTexts;
+use crate::i18n::fill;
 use crate::models;
 use crate::widgets::draw_gray;
 
@@ -33,12 +35,13 @@ pub fn canvas(node: &NodeRef) -> Option<HtmlCanvasElement> {
 }
 
 /// Asks for `point` to be decoded by `vae` onto the canvas `target`; `since` is the input event's time stamp (0
-/// when there is none), for the latency figures.
+/// when there is none), for the latency figures. A failure is said in `t`'s language.
 pub fn request(
     queue: &Rc<RefCell<DecodeQueue>>,
     target: &NodeRef,
     dispatcher: &UseReducerDispatcher<State>,
     (vae, point, since): (Rc<LoadedVae>, Vec<f32>, f64),
+    t: &'static VaeTexts,
 ) {
     let mut q = queue.borrow_mut();
     q.pending = Some((vae, point, since));
@@ -55,7 +58,7 @@ pub fn request(
                 return;
             };
             let started = models::now_ms();
-            match vae.decode_cursor(&point).await {
+            match vae.decode_cursor(&point, t).await {
                 Ok(pixels) => {
                     if let Some(c) = canvas(&target) {
                         draw_gray(&c, &pixels, vae.config.width, vae.config.height, 0.0, 0.0);
@@ -77,7 +80,9 @@ pub fn request(
                         record_latency(done - since);
                     }
                 }
-                Err(e) => dispatcher.dispatch(Action::Failed(format!("decoding failed: {e}"))),
+                Err(e) => {
+                    dispatcher.dispatch(Action::Failed(fill(t.decode_failed, &[("error", &e)])))
+                }
             }
         }
     });
@@ -105,18 +110,18 @@ fn record_latency(ms: f64) {
 }
 
 /// Decodes `frames` (`n × latent`) with `vae` and draws them side by side (`columns` per row) onto `target`;
-/// `what` names the job in an error.
+/// `failed` says what failed, with the `{error}`.
 pub async fn draw_tiles(
     vae: &LoadedVae,
     frames: &[f32],
     columns: usize,
     target: &NodeRef,
-    what: &str,
+    failed: &str,
 ) -> Result<(), String> {
     let pixels = vae
         .decode(frames)
         .await
-        .map_err(|e| format!("{what} failed: {e}"))?;
+        .map_err(|e| fill(failed, &[("error", &e)]))?;
     if let Some(c) = canvas(target) {
         let (w, h) = (vae.config.width, vae.config.height);
         for (i, tile) in pixels.chunks(w * h).enumerate() {
@@ -127,8 +132,9 @@ pub async fn draw_tiles(
     Ok(())
 }
 
-/// The latent map: the whole grid of `MAP_TILES²` points over ±`EXTENT`, in one batched decode.
-pub async fn draw_map(vae: &LoadedVae, target: &NodeRef) -> Result<(), String> {
+/// The latent map: the whole grid of `MAP_TILES²` points over ±`EXTENT`, in one batched decode (a failure said in
+/// `t`'s language).
+pub async fn draw_map(vae: &LoadedVae, target: &NodeRef, t: &VaeTexts) -> Result<(), String> {
     let grid: Vec<f32> = grid_2d(MAP_TILES, EXTENT).into_iter().flatten().collect();
-    draw_tiles(vae, &grid, MAP_TILES, target, "decoding the map").await
+    draw_tiles(vae, &grid, MAP_TILES, target, t.map_failed).await
 }

@@ -6,6 +6,8 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 use super::decode::canvas;
+use super::texts;
+use crate::i18n::use_lang;
 
 /// Canvas pixels per image pixel.
 const SCALE: usize = 10;
@@ -36,6 +38,7 @@ pub struct DrawPadProps {
 /// The pad, its Clear button and brush size.
 #[component]
 pub fn DrawPad(props: &DrawPadProps) -> Html {
+    let t = texts::of(use_lang());
     let canvas_ref = use_node_ref();
     let drawing = use_mut_ref(|| None::<(f64, f64)>);
     let brush = use_state(|| 18.0f64);
@@ -144,10 +147,10 @@ pub fn DrawPad(props: &DrawPadProps) -> Html {
             <canvas id="draw-canvas" ref={canvas_ref} width={side.clone()} height={side}
                 onpointerdown={on_down} onpointermove={on_move} onpointerup={on_up.clone()} onpointerleave={on_up}></canvas>
             <div class="toolbar small">
-                <button id="draw-clear" onclick={move |_| clear()}>{ "Clear" }</button>
-                <label>{ "Brush " }<input id="brush-size" type="range" min="6" max="40" value={brush.to_string()} oninput={on_brush} /></label>
+                <button id="draw-clear" onclick={move |_| clear()}>{ t.clear }</button>
+                <label>{ t.brush }<input id="brush-size" type="range" min="6" max="40" value={brush.to_string()} oninput={on_brush} /></label>
             </div>
-            <p class="muted small">{ "Draw large and centred, like the training images." }</p>
+            <p class="muted small">{ t.draw_hint }</p>
         </div>
     }
 }

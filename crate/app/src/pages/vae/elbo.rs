@@ -1,11 +1,25 @@
 //! What encoding an image tells: the posterior q(z|x), the reconstruction at its mean, and the two ELBO terms.
 //! Pure arithmetic, tested natively.
 
+/// What was encoded (the view says it in the visitor's language).
+#[derive(Clone, Debug, PartialEq)]
+pub enum Source {
+    /// The drawing pad's picture.
+    Drawing,
+    /// A test image.
+    TestImage {
+        /// Its index in the test subset.
+        index: usize,
+        /// Its label (the class's index).
+        label: usize,
+    },
+}
+
 /// The encoded input: what the posterior says and how well the decoder reconstructs it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Encoded {
-    /// What was encoded, for the visitor ("your drawing", "test image #3 (3)").
-    pub source: String,
+    /// What was encoded.
+    pub source: Source,
     /// The input's intensities in [0, 1].
     pub input: Vec<f32>,
     /// The posterior mean.
@@ -23,7 +37,7 @@ pub struct Encoded {
 impl Encoded {
     /// The encoding of `input` from the encoder's `mean` and `log_var` and the decoder's `logits` at the mean.
     pub fn new(
-        source: String,
+        source: Source,
         input: Vec<f32>,
         mean: Vec<f32>,
         log_var: Vec<f32>,
@@ -136,7 +150,7 @@ mod tests {
         let input = vec![0.0, 0.5, 1.0, 1.0];
         let logits = [-3.0, 0.2, 4.0, 1.0];
         let e = Encoded::new(
-            "test".into(),
+            Source::Drawing,
             input.clone(),
             vec![0.5, -1.0],
             vec![-2.0, 0.1],

@@ -6,6 +6,8 @@ use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 use super::state::{End, Ends};
+use super::texts::{self, VaeTexts};
+use crate::i18n::use_lang;
 
 /// Frames in the interpolation strip.
 pub const STRIP_FRAMES: usize = 10;
@@ -43,8 +45,8 @@ pub fn playback_t(frame: u32) -> Option<f32> {
     })
 }
 
-/// Up to four coordinates of an end point, for the readout.
-fn describe(p: &Option<Vec<f32>>) -> String {
+/// Up to four coordinates of an end point, for the readout (`t` says one not set).
+fn describe(p: &Option<Vec<f32>>, t: &VaeTexts) -> String {
     match p {
         Some(v) => {
             v.iter()
@@ -54,7 +56,7 @@ fn describe(p: &Option<Vec<f32>>) -> String {
                 .join(", ")
                 + if v.len() > 4 { ", …" } else { "" }
         }
-        None => "not set".into(),
+        None => t.not_set.into(),
     }
 }
 
@@ -74,6 +76,7 @@ pub struct InterpolationProps {
 /// The section: end-point buttons, mode, play/stop, and the strip.
 #[component]
 pub fn Interpolation(props: &InterpolationProps) -> Html {
+    let t = texts::of(use_lang());
     let playing = use_mut_ref(|| None::<gloo::timers::callback::Interval>);
     let set = |which: End, point: Vec<f32>| {
         let on_end = props.on_end.clone();
@@ -136,20 +139,20 @@ pub fn Interpolation(props: &InterpolationProps) -> Html {
     };
     html! {
         <section class="interpolation">
-            <h2>{ "Interpolate" }</h2>
+            <h2>{ t.interp_title }</h2>
             <div class="toolbar">
-                <button id="set-a" onclick={set(End::A, props.z.clone())}>{ "A = current point" }</button>
-                <button id="set-b" onclick={set(End::B, props.z.clone())}>{ "B = current point" }</button>
+                <button id="set-a" onclick={set(End::A, props.z.clone())}>{ t.set_a }</button>
+                <button id="set-b" onclick={set(End::B, props.z.clone())}>{ t.set_b }</button>
                 { for props.encoded.clone().map(|m| html! {
-                    <button id="set-b-encoded" onclick={set(End::B, m)}>{ "B = encoded input" }</button>
+                    <button id="set-b-encoded" onclick={set(End::B, m)}>{ t.set_b_encoded }</button>
                 }) }
                 <select id="interp-mode" onchange={mode}>
-                    <option value="slerp" selected={props.slerp}>{ "slerp" }</option>
-                    <option value="lerp" selected={!props.slerp}>{ "lerp" }</option>
+                    <option value="slerp" selected={props.slerp}>{ t.slerp }</option>
+                    <option value="lerp" selected={!props.slerp}>{ t.lerp }</option>
                 </select>
-                <button id="interp-play" onclick={play} disabled={!ready}>{ "Play / stop" }</button>
+                <button id="interp-play" onclick={play} disabled={!ready}>{ t.play }</button>
             </div>
-            <p class="muted small mono">{ format!("A = ({})   B = ({})", describe(&props.ends.0), describe(&props.ends.1)) }</p>
+            <p class="muted small mono">{ format!("A = ({})   B = ({})", describe(&props.ends.0, t), describe(&props.ends.1, t)) }</p>
             <canvas id="interp-strip" ref={props.strip_ref.clone()} class="pixelated strip"
                 width={(props.width * STRIP_FRAMES).to_string()} height={props.width.to_string()}
                 onclick={on_strip} hidden={!ready}></canvas>
@@ -187,7 +190,12 @@ mod tests {
         assert_eq!(playback_t(PLAY_FRAMES), Some(1.0));
         assert_eq!(playback_t(2 * PLAY_FRAMES), Some(0.0));
         assert_eq!(playback_t(2 * PLAY_FRAMES + 1), None);
-        assert_eq!(describe(&None), "not set");
-        assert_eq!(describe(&Some(vec![0.0; 5])), "0.00, 0.00, 0.00, 0.00, …");
+        let t = &texts::EN;
+        assert_eq!(describe(&None, t), "not set");
+        assert_eq!(describe(&None, &texts::ZH), "未设置");
+        assert_eq!(
+            describe(&Some(vec![0.0; 5]), t),
+            "0.00, 0.00, 0.00, 0.00, …"
+        );
     }
 }

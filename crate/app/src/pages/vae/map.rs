@@ -9,6 +9,8 @@ use yew::prelude::*;
 use super::decode::MAP_TILES;
 use super::elbo::Encoded;
 use super::link::EXTENT;
+use super::texts::{self, VaeTexts};
+use crate::i18n::use_lang;
 use crate::models::Shared;
 
 /// Ten distinguishable colours for the classes.
@@ -65,6 +67,7 @@ pub struct LatentMapProps {
 /// The map with its overlays and the cursor.
 #[component]
 pub fn LatentMap(props: &LatentMapProps) -> Html {
+    let t = texts::of(use_lang());
     let dragging = use_mut_ref(|| false);
     let point_at = {
         let map_ref = props.map_ref.clone();
@@ -130,7 +133,7 @@ pub fn LatentMap(props: &LatentMapProps) -> Html {
     html! {
         <div class="map-wrap">
             <div id="latent-map" class="latent-map" ref={props.map_ref.clone()} tabindex="0"
-                role="slider" aria-label="latent point (arrow keys move it)"
+                role="slider" aria-label={t.map_label}
                 aria-valuetext={format!("z = ({:.2}, {:.2})", props.z.first().unwrap_or(&0.0), props.z.get(1).unwrap_or(&0.0))}
                 onpointerdown={on_down} onpointermove={on_pointer_move} onpointerup={on_up.clone()}
                 onpointercancel={on_up} onkeydown={on_key}>
@@ -154,7 +157,7 @@ pub fn LatentMap(props: &LatentMapProps) -> Html {
                 <div id="map-cursor" class="cursor" style={format!("left:{cx}%;top:{cy}%")}></div>
             </div>
             <div class="axis x">{ for ticks.iter().map(|t| html! { <span>{ t }</span> }) }</div>
-            <p class="muted small">{ "z₁ → (right), z₂ ↑ (up), in units of the prior's σ" }</p>
+            <p class="muted small">{ t.map_axes }</p>
         </div>
     }
 }
@@ -206,13 +209,13 @@ fn Scatter(props: &ScatterProps) -> Html {
     }
 }
 
-/// The scatter's legend: the toggle and one swatch per class.
-pub fn legend(names: &[&str], shown: bool, on_toggle: Callback<()>) -> Html {
+/// The scatter's legend: the toggle and one swatch per class, in `t`'s language.
+pub fn legend(names: &[&str], shown: bool, on_toggle: Callback<()>, t: &'static VaeTexts) -> Html {
     let onchange = Callback::from(move |_: Event| on_toggle.emit(()));
     html! {
         <div class="legend">
             <label><input id="scatter-toggle" type="checkbox" checked={shown} {onchange} />
-                { " test-set encodings (1,000 images)" }</label>
+                { t.scatter_toggle }</label>
             { for names.iter().zip(CLASS_COLOURS).map(|(n, c)| html! {
                 <span class="swatch"><i style={format!("background:{c}")}></i>{ *n }</span>
             }) }

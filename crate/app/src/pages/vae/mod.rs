@@ -21,6 +21,7 @@ mod picker;
 mod sliders;
 mod state;
 mod subset;
+pub mod texts;
 
 use std::rc::Rc;
 
@@ -32,6 +33,7 @@ use yew::prelude::*;
 use self::decode::DecodeQueue;
 use self::decoded::decoded_panel;
 use self::draw_pad::DrawPad;
+use self::elbo::Source;
 use self::encoded::{draw_encoded, EncodedPanel};
 use self::interpolation::{strip_frames, Interpolation, STRIP_FRAMES};
 use self::link::{settle, VaeUrl};
@@ -41,6 +43,7 @@ use self::picker::TestPicker;
 use self::sliders::Sliders;
 use self::state::{Action, State};
 use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
+use crate::i18n::{fill, use_lang};
 use crate::site::{Load, SiteContext};
 use crate::url;
 use crate::widgets::{failure_panel, ErrorPanel, ModelCardPanel};
@@ -54,6 +57,8 @@ const URL_DEBOUNCE_MS: u32 = 200;
 #[component]
 pub fn VaePage() -> Html {
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
+    let lang = use_lang();
+    let t = texts::of(lang);
     let family = Family::of_page(Page::Vae);
     let shipped = use_shipped_models(family);
     let link = use_link::<VaeUrl>(ROUTE, family, shipped.clone());
@@ -86,7 +91,7 @@ pub fn VaePage() -> Html {
         let key = state.model.clone().map(|m| (m, gpu_key, state.reload));
         use_latest_load(key, move |(name, _, _)| {
             let site = site.clone();
-            async move { load_vae(&site, &name).await }
+            async move { load_vae(&site, &name, t).await }
         })
     };
     let vae = match &loaded {
@@ -109,7 +114,7 @@ pub fn VaePage() -> Html {
         let (queue, decoded_ref, dispatcher) =
             (queue.clone(), decoded_ref.clone(), state.dispatcher());
         Callback::from(move |job: (Rc<LoadedVae>, Vec<f32>, f64)| {
-            decode::request(&queue, &decoded_ref, &dispatcher, job)
+            decode::request(&queue, &decoded_ref, &dispatcher, job, t)
         })
     };
     {
@@ -141,7 +146,7 @@ pub fn VaePage() -> Html {
             if let Load::Ready(vae) = loaded.clone() {
                 if vae.config.latent == 2 {
                     wasm_bindgen_futures::spawn_local(async move {
-                        if let Err(e) = decode::draw_map(&vae, &map_canvas_ref).await {
+                        if let Err(e) = decode::draw_map(&vae, &map_canvas_ref, t).await {
                             dispatcher.dispatch(Action::Failed(e));
                         }
                     });
@@ -157,7 +162,7 @@ pub fn VaePage() -> Html {
         use_effect_with(loaded.clone(), move |loaded| {
             if let (Load::Ready(vae), Some(model)) = (loaded.clone(), model) {
                 wasm_bindgen_futures::spawn_local(subset::load_for(
-                    site, vae, model, cache, dispatcher,
+                    site, vae, model, cache, dispatcher, t,
                 ));
             }
         });
@@ -191,7 +196,7 @@ pub fn VaePage() -> Html {
                                 &frames,
                                 STRIP_FRAMES,
                                 &strip_ref,
-                                "interpolation",
+                                t.interpolation_failed,
                             );
                             if let Err(e) = drawn.await {
                                 dispatcher.dispatch(Action::Failed(e));
@@ -232,39 +237,40 @@ pub fn VaePage() -> Html {
     let images = state.usable_images();
     let encode = {
         let (vae, model, dispatcher) = (vae.clone(), state.model.clone(), state.dispatcher());
-        move |source: String, input: Vec<f32>| {
+        move |source: Source, input: Vec<f32>| {
             let (Some(vae), Some(model)) = (vae.clone(), model.clone()) else {
                 return;
             };
             let dispatcher = dispatcher.clone();
             wasm_bindgen_futures::spawn_local(async move {
-                match vae.encode_input(source, input).await {
+                match vae.encode_input(source, input, t).await {
                     Ok(e) => dispatcher.dispatch(Action::Encoded(model, Rc::new(e))),
-                    Err(e) => dispatcher.dispatch(Action::Failed(format!("encoding failed: {e}"))),
+                    Err(e) => {
+                        dispatcher.dispatch(Action::Failed(fill(t.encode_failed, &[("error", &e)])))
+                    }
                 }
             });
         }
     };
-    let names: Vec<String> = vae
+    let names: Vec<&'static str> = vae
         .as_ref()
-        .and_then(|v| v.card.dataset.class_names())
-        .map_or_else(Vec::new, |n| n.iter().map(|s| s.to_string()).collect());
+        .and_then(|v| texts::class_names(v.card.dataset, t))
+        .map_or_else(Vec::new, Vec::from);
     let pick_image = {
-        let (images, names, encode) = (images.clone(), names.clone(), encode.clone());
+        let (images, encode) = (images.clone(), encode.clone());
         Callback::from(move |index: usize| {
             let Some(images) = &images else { return };
             let Some(&label) = images.labels.get(index) else {
                 return;
             };
-            let label = names.get(usize::from(label)).map_or("?", String::as_str);
+            let label = usize::from(label);
             encode(
-                format!("test image #{index} ({label})"),
+                Source::TestImage { index, label },
                 images.image(index).to_vec(),
             );
         })
     };
-    let encode_drawing =
-        Callback::from(move |pixels: Vec<f32>| encode("your drawing".into(), pixels));
+    let encode_drawing = Callback::from(move |pixels: Vec<f32>| encode(Source::Drawing, pixels));
 
     let retry = {
         let dispatcher = state.dispatcher();
@@ -273,9 +279,9 @@ pub fn VaePage() -> Html {
     let body = match &loaded {
         // Without the asset list there is no model to wait for (the shell's panel says why).
         Load::Loading if matches!(site.manifest, Load::Failed(_)) => Html::default(),
-        Load::Loading => html! { <p class="muted" id="vae-loading">{ "Loading the model…" }</p> },
+        Load::Loading => html! { <p class="muted" id="vae-loading">{ t.loading_model }</p> },
         Load::Failed(e) => html! {
-            <ErrorPanel title="Could not load this VAE" message={e.clone()} on_retry={retry.clone()} />
+            <ErrorPanel title={t.load_failed} message={e.clone()} on_retry={retry.clone()} />
         },
         Load::Ready(vae) => {
             let z = state.z.clone();
@@ -298,11 +304,11 @@ pub fn VaePage() -> Html {
             };
             let legend = (latent == 2).then(|| {
                 let dispatcher = state.dispatcher();
-                let names: Vec<&str> = names.iter().map(String::as_str).collect();
                 legend(
                     &names,
                     state.show_scatter,
                     Callback::from(move |()| dispatcher.dispatch(Action::ToggleScatter)),
+                    t,
                 )
             });
             let on_end = {
@@ -323,7 +329,7 @@ pub fn VaePage() -> Html {
                 <>
                 <div class="vae-explore">
                     { explorer }
-                    { decoded_panel(vae, &z, &state.decode_ms, &decoded_ref, (latent == 2).then_some(&map_canvas_ref)) }
+                    { decoded_panel(vae, &z, &state.decode_ms, &decoded_ref, (latent == 2).then_some(&map_canvas_ref), t) }
                 </div>
                 { for legend }
                 <Interpolation
@@ -334,14 +340,14 @@ pub fn VaePage() -> Html {
                     width={vae.config.width}
                 />
                 <section class="encode">
-                    <h2>{ "Encode an image" }</h2>
+                    <h2>{ t.encode_title }</h2>
                     <div class="encode-row">
                         <DrawPad size={vae.config.width} on_done={encode_drawing} />
                         <TestPicker images={images.clone()}
                             problem={state.images_problem().map(|p| AttrValue::from(p.to_string()))}
                             page={state.picker_page} names={names.clone()}
                             {on_page} on_pick={pick_image} />
-                        <EncodedPanel encoded={state.encoded.clone()} input_ref={input_ref.clone()}
+                        <EncodedPanel encoded={state.encoded.clone()} names={names.clone()} input_ref={input_ref.clone()}
                             recon_ref={recon_ref.clone()} size={vae.config.width}
                             on_move={move_to.clone()} />
                     </div>
@@ -353,7 +359,7 @@ pub fn VaePage() -> Html {
     };
 
     let picker = html! {
-        <label>{ "Model " }
+        <label>{ t.model_label }
             <select id="vae-model" onchange={on_model}>
                 { for shipped.iter().map(|m| html! {
                     <option value={m.clone()} selected={Some(m) == state.model.as_ref()}>{ m }</option>
@@ -362,14 +368,16 @@ pub fn VaePage() -> Html {
         </label>
     };
     let failure = failure_panel(state.error.clone(), retry);
+    let notes: Vec<String> = state.notes.iter().map(|n| n.text(t)).collect();
+    let notes = notes.join(t.note_separator);
     html! {
         <section class="page" id="page-vae">
-            <h1>{ "Latent space of a VAE" }</h1>
-            <p class="lead">{ "Drag the cursor over the map (or use the sliders): each point of the latent space decodes to an image, live, on your machine." }</p>
+            <h1>{ t.title }</h1>
+            <p class="lead">{ t.lead }</p>
             <div class="toolbar">{ picker }</div>
             { for (!state.notes.is_empty()).then(|| html! {
                 <div class="notice" id="url-notes" role="status">
-                    { "The link's state could not all be used: " }{ state.notes.join("; ") }
+                    { t.link_notes }{ notes }
                 </div>
             }) }
             { failure }

@@ -8,8 +8,10 @@ use genscope_core::card::ModelConfig;
 use genscope_core::cpu::CpuBackend;
 use genscope_core::vae::VaeConfig;
 
-use super::elbo::Encoded;
+use super::elbo::{Encoded, Source};
+use super::texts::VaeTexts;
 use crate::engine::{Built, Model, Op, Output, Spec};
+use crate::i18n::fill;
 use crate::models::{self, ModelCard};
 use crate::site::{Load, SiteContext};
 
@@ -41,8 +43,9 @@ impl LoadedVae {
         self.model.run_one(Op::Decode, z).await
     }
 
-    /// The cursor's point → its image, on the page's thread where there is a copy for it (see `cursor`).
-    pub async fn decode_cursor(&self, z: &[f32]) -> Result<Vec<f32>, String> {
+    /// The cursor's point → its image, on the page's thread where there is a copy for it (see `cursor`); an error
+    /// of its own is said in `t`'s language.
+    pub async fn decode_cursor(&self, z: &[f32], t: &VaeTexts) -> Result<Vec<f32>, String> {
         let Some(local) = &self.cursor else {
             return self.decode(z).await;
         };
@@ -56,7 +59,7 @@ impl LoadedVae {
             .map_err(|e| e.to_string())?
         {
             Output::Images(images) => Ok(images),
-            _ => Err("the decoder returned no images".into()),
+            _ => Err(t.no_images.into()),
         }
     }
 
@@ -65,32 +68,42 @@ impl LoadedVae {
         self.model.run_one(Op::DecodeLogits, z).await
     }
 
-    /// Images → posterior means and log-variances.
-    pub async fn encode(&self, images: &[f32]) -> Result<(Vec<f32>, Vec<f32>), String> {
+    /// Images → posterior means and log-variances (an error of its own said in `t`'s language).
+    pub async fn encode(
+        &self,
+        images: &[f32],
+        t: &VaeTexts,
+    ) -> Result<(Vec<f32>, Vec<f32>), String> {
         match self.model.output(Op::Encode, images).await? {
             Output::Posterior { mean, log_var } => Ok((mean, log_var)),
-            _ => Err("the encoder returned no posterior".into()),
+            _ => Err(t.no_posterior.into()),
         }
     }
 
     /// Encodes `input` and reconstructs it from the posterior mean, with the ELBO terms.
-    pub async fn encode_input(&self, source: String, input: Vec<f32>) -> Result<Encoded, String> {
-        let (mean, log_var) = self.encode(&input).await?;
+    pub async fn encode_input(
+        &self,
+        source: Source,
+        input: Vec<f32>,
+        t: &VaeTexts,
+    ) -> Result<Encoded, String> {
+        let (mean, log_var) = self.encode(&input, t).await?;
         let logits = self.decode_logits(&mean).await?;
         Ok(Encoded::new(source, input, mean, log_var, &logits))
     }
 }
 
-/// Fetches model `name`'s card and weights and builds it on the site's backend.
-pub async fn load_vae(site: &SiteContext, name: &str) -> Result<LoadedVae, String> {
+/// Fetches model `name`'s card and weights and builds it on the site's backend (the page's own errors said in
+/// `t`'s language).
+pub async fn load_vae(site: &SiteContext, name: &str, t: &VaeTexts) -> Result<LoadedVae, String> {
     let Load::Ready(manifest) = &site.manifest else {
-        return Err("the asset list is not loaded".into());
+        return Err(t.assets_not_loaded.into());
     };
     let card = models::fetch_card(manifest, name).await?;
     let ModelConfig::Vae(config) = card.model_config().map_err(|e| e.to_string())? else {
-        return Err(format!(
-            "assets/models/{name}.json: a {} card, not a VAE",
-            card.kind
+        return Err(fill(
+            t.not_a_vae,
+            &[("name", name), ("kind", &card.kind.to_string())],
         ));
     };
     let weights = models::fetch_weights(manifest, name).await?;

@@ -4,6 +4,8 @@ use genscope_core::dataset::LabelledImages;
 use yew::prelude::*;
 
 use super::decode::canvas;
+use super::texts;
+use crate::i18n::{fill, use_lang};
 use crate::models::Shared;
 use crate::widgets::draw_gray;
 
@@ -22,7 +24,8 @@ pub struct TestPickerProps {
     /// Why the test images cannot be used, when so (the page's error panel says it in full).
     pub problem: Option<AttrValue>,
     pub page: usize,
-    pub names: Vec<String>,
+    /// The data set's class names in the page's language, by label.
+    pub names: Vec<&'static str>,
     pub on_page: Callback<usize>,
     pub on_pick: Callback<usize>,
 }
@@ -30,6 +33,7 @@ pub struct TestPickerProps {
 /// The thumbnails and the "More test images" button.
 #[component]
 pub fn TestPicker(props: &TestPickerProps) -> Html {
+    let t = texts::of(use_lang());
     let refs = use_memo((), |_| {
         (0..PICKER_PAGE)
             .map(|_| NodeRef::default())
@@ -53,19 +57,19 @@ pub fn TestPicker(props: &TestPickerProps) -> Html {
     let Some(images) = props.images.clone() else {
         return match &props.problem {
             Some(_) => {
-                html! { <p class="muted">{ "The test images cannot be shown (see the message above)." }</p> }
+                html! { <p class="muted">{ t.picker_problem }</p> }
             }
-            None => html! { <p class="muted">{ "Loading test images…" }</p> },
+            None => html! { <p class="muted">{ t.picker_loading }</p> },
         };
     };
     let thumbs = (0..PICKER_PAGE).filter(|s| first + s < images.len()).map(|slot| {
         let i = first + slot;
         let label = images.labels[i] as usize;
-        let name = props.names.get(label).map_or("?", String::as_str);
+        let name = props.names.get(label).copied().unwrap_or("?");
         let on_pick = props.on_pick.clone();
         html! {
             <button class="test-image" data-index={i.to_string()} data-label={label.to_string()}
-                title={format!("test image #{i}: {name}")} onclick={move |_| on_pick.emit(i)}>
+                title={fill(t.picker_title, &[("index", &i.to_string()), ("name", name)])} onclick={move |_| on_pick.emit(i)}>
                 <canvas ref={refs[slot].clone()} width={images.width.to_string()} height={images.height.to_string()}
                     class="pixelated thumb"></canvas>
             </button>
@@ -75,10 +79,17 @@ pub fn TestPicker(props: &TestPickerProps) -> Html {
         let (on_page, page) = (props.on_page.clone(), props.page);
         Callback::from(move |_| on_page.emit((page + 1) % pages))
     };
+    let more = fill(
+        t.picker_more,
+        &[
+            ("page", &(props.page % pages + 1).to_string()),
+            ("pages", &pages.to_string()),
+        ],
+    );
     html! {
         <div class="test-picker">
             <div class="thumbs">{ for thumbs }</div>
-            <button id="picker-next" onclick={next}>{ format!("More test images ({}/{pages})", props.page % pages + 1) }</button>
+            <button id="picker-next" onclick={next}>{ more }</button>
         </div>
     }
 }

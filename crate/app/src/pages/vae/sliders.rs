@@ -4,6 +4,9 @@
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+use super::texts;
+use crate::i18n::{fill, use_lang};
+
 /// Box–Muller on a xorshift stream: the page needs variety, not cryptography.
 pub fn gaussian(seed: &mut u64) -> f32 {
     let mut next = || {
@@ -25,6 +28,7 @@ pub struct SlidersProps {
 /// The sliders and their three buttons.
 #[component]
 pub fn Sliders(props: &SlidersProps) -> Html {
+    let t = texts::of(use_lang());
     let seed = use_mut_ref(|| 0x853c_49e6_748f_ea9bu64);
     let z = &props.z;
     let sliders = z.iter().enumerate().map(|(i, v)| {
@@ -42,7 +46,7 @@ pub fn Sliders(props: &SlidersProps) -> Html {
             <label class="slider">
                 <span class="mono">{ format!("z{:<2}", i + 1) }</span>
                 <input type="range" class="latent-slider" data-dim={i.to_string()} min="-3" max="3" step="0.01"
-                    value={format!("{v}")} {oninput} aria-label={format!("latent dimension {}", i + 1)} />
+                    value={format!("{v}")} {oninput} aria-label={fill(t.slider_label, &[("n", &(i + 1).to_string())])} />
                 <span class="mono value">{ format!("{v:+.2}") }</span>
             </label>
         }
@@ -73,9 +77,9 @@ pub fn Sliders(props: &SlidersProps) -> Html {
     html! {
         <div class="sliders">
             <div class="buttons">
-                <button id="sample-prior" onclick={prior}>{ "Sample from prior" }</button>
-                <button id="reset-zero" onclick={zero}>{ "Reset to zero" }</button>
-                <button id="randomise-one" onclick={one}>{ "Randomise one" }</button>
+                <button id="sample-prior" onclick={prior}>{ t.sample_prior }</button>
+                <button id="reset-zero" onclick={zero}>{ t.reset_zero }</button>
+                <button id="randomise-one" onclick={one}>{ t.randomise_one }</button>
             </div>
             { for sliders }
         </div>

@@ -10,7 +10,36 @@ use yew::Reducible;
 
 use super::elbo::Encoded;
 use super::link::settle;
+use super::texts::VaeTexts;
+use crate::i18n::fill;
 use crate::models::Shared;
+
+/// Something the link said that could not be used, for the visitor.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Note {
+    /// Said by the link's reader (the shared link hook), as it wrote it.
+    Link(String),
+    /// The link's point does not fit the model: `raw` as the link wrote it (shortened), `latent` the model's size.
+    WrongSize {
+        /// The link's value, shortened.
+        raw: String,
+        /// The model's latent size.
+        latent: usize,
+    },
+}
+
+impl Note {
+    /// The note in `t`'s language.
+    pub fn text(&self, t: &VaeTexts) -> String {
+        match self {
+            Note::Link(note) => note.clone(),
+            Note::WrongSize { raw, latent } => fill(
+                t.z_wrong_size,
+                &[("raw", raw), ("latent", &latent.to_string())],
+            ),
+        }
+    }
+}
 
 /// The interpolation's two end points (A, B), each set or not.
 pub type Ends = (Option<Vec<f32>>, Option<Vec<f32>>);
@@ -41,7 +70,7 @@ pub struct State {
     /// Goes up to load the model again (a new link, "Try again").
     pub reload: u32,
     /// What the link said that could not be used, for the visitor.
-    pub notes: Vec<String>,
+    pub notes: Vec<Note>,
     /// The latent point; empty until the model has loaded (its length is the model's latent size).
     pub z: Vec<f32>,
     /// The link's point for the model it named, until that model has loaded.
@@ -194,7 +223,7 @@ impl State {
     fn apply_link(&mut self, model: String, z: Option<Vec<f32>>, named: bool, notes: Vec<String>) {
         self.link_z = z.filter(|_| named).map(|z| (model.clone(), z));
         self.model = Some(model);
-        self.notes = notes;
+        self.notes = notes.into_iter().map(Note::Link).collect();
         self.z = Vec::new();
         self.reload += 1;
     }
@@ -217,9 +246,7 @@ impl State {
                 if raw.chars().count() > 24 {
                     raw = raw.chars().take(24).collect::<String>() + "…";
                 }
-                self.notes.push(format!(
-                    "z={raw} is not a list of {latent} finite numbers; using the default"
-                ));
+                self.notes.push(Note::WrongSize { raw, latent });
                 vec![0.0; latent]
             }
             None => vec![0.0; latent],

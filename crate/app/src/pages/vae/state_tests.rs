@@ -1,5 +1,7 @@
 //! The VAE page's state transitions (`state.rs`), natively.
 
+use super::super::elbo::Source;
+use super::super::texts::{EN, ZH};
 use super::*;
 
 fn run(state: State, actions: impl IntoIterator<Item = Action>) -> State {
@@ -17,6 +19,11 @@ fn link(model: &str, z: Option<Vec<f32>>, named: bool, notes: &[&str]) -> Action
         named,
         notes: notes.iter().map(|n| n.to_string()).collect(),
     }
+}
+
+/// The notes as the page shows them in English.
+fn notes(state: &State) -> Vec<String> {
+    state.notes.iter().map(|n| n.text(&EN)).collect()
 }
 
 fn images(labels: Vec<u8>) -> Shared<LabelledImages> {
@@ -71,8 +78,12 @@ fn a_point_of_the_wrong_size_is_noted_once_even_after_switching_back() {
     );
     assert_eq!(s.z, [0.0, 0.0]);
     assert_eq!(
-        s.notes,
+        notes(&s),
         ["z=0.5 is not a list of 2 finite numbers; using the default"]
+    );
+    assert_eq!(
+        s.notes[0].text(&ZH),
+        "z=0.5 不是由 2 个有限数组成的列表；改用默认值"
     );
     // Issue 15.6: the note came back on every return to the link's model.
     let s = run(
@@ -132,7 +143,8 @@ fn a_new_link_replaces_notes_and_reloads() {
             link("vae-mnist-z2", Some(vec![2.0, -2.0]), true, &["b"]),
         ],
     );
-    assert_eq!(s.notes, ["b"]);
+    assert_eq!(notes(&s), ["b"]);
+    assert_eq!(s.notes[0].text(&ZH), "b");
     assert!(s.z.is_empty());
     assert_eq!(s.reload, 2);
     let s = run(s, [Action::ModelReady { latent: 2 }]);
@@ -149,7 +161,7 @@ fn results_for_another_model_are_dropped() {
         ],
     );
     let encoded = Rc::new(Encoded::new(
-        "x".into(),
+        Source::Drawing,
         vec![0.0],
         vec![0.0; 2],
         vec![0.0; 2],
