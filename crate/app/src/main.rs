@@ -13,6 +13,7 @@ mod models;
 mod pages;
 mod panic;
 mod site;
+mod tour;
 mod url;
 mod widgets;
 pub mod worker;

@@ -12,16 +12,34 @@ pub fn formula(mathml: &'static str) -> Html {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+
     #[test]
     fn formulas_are_mathml_with_no_tex_left() {
-        #[allow(clippy::single_element_loop)] // every formula joins this list
-        for mathml in [super::OBJECTIVE] {
+        for mathml in [
+            OBJECTIVE,
+            ELBO,
+            REPARAM,
+            GAUSSIAN_KL,
+            GAN_MINIMAX,
+            AR_FACTORISATION,
+            SOFTMAX_T,
+            PERPLEXITY,
+        ] {
             assert!(mathml.starts_with("<math"), "{mathml}");
             assert!(!mathml.contains('\\'), "raw TeX left: {mathml}");
             assert!(
-                mathml.contains("<mfrac>") && mathml.contains("∑"),
-                "{mathml}"
+                !mathml.contains("merror"),
+                "a formula did not parse: {mathml}"
             );
         }
+        assert!(
+            OBJECTIVE.contains("<mfrac>") && OBJECTIVE.contains("∑"),
+            "{OBJECTIVE}"
+        );
+        assert!(
+            GAN_MINIMAX.contains("min") && GAN_MINIMAX.contains("max"),
+            "{GAN_MINIMAX}"
+        );
     }
 }

@@ -170,21 +170,48 @@ impl Sampler {
 
     /// Draws a token id from `probabilities` (which sum to 1).
     pub fn sample(&mut self, probabilities: &[f32]) -> usize {
+        self.draw(probabilities).index
+    }
+
+    /// Draws a token id from `probabilities` and says how: the uniform number `u` in [0, 1) landed in the chosen
+    /// token's segment when the probabilities are laid end to end in id order.
+    pub fn draw(&mut self, probabilities: &[f32]) -> Draw {
         let u: f32 = self.rng.random();
         let mut cumulative = 0.0;
         let mut last_possible = 0;
         for (i, &p) in probabilities.iter().enumerate() {
             if p > 0.0 {
+                let start = cumulative;
                 cumulative += p;
                 last_possible = i;
                 if u < cumulative {
-                    return i;
+                    return Draw {
+                        index: i,
+                        u,
+                        segment: (start, cumulative),
+                    };
                 }
             }
         }
         // Rounding left the sum just under u: take the last token that had any mass.
-        last_possible
+        let p = probabilities.get(last_possible).copied().unwrap_or(0.0);
+        Draw {
+            index: last_possible,
+            u,
+            segment: (cumulative - p, cumulative),
+        }
     }
+}
+
+/// One draw of [`Sampler::draw`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Draw {
+    /// The chosen token id.
+    pub index: usize,
+    /// The uniform number the sampler drew.
+    pub u: f32,
+    /// Where the chosen token's segment starts and ends on [0, 1] (probabilities laid out in id order).
+    pub segment: (f32, f32),
 }
 
 #[cfg(test)]
@@ -192,6 +219,20 @@ mod tests {
     use super::*;
 
     const LOGITS: [f32; 6] = [2.0, 1.0, 0.5, 3.0, -1.0, 0.0];
+
+    #[test]
+    fn a_draw_lands_in_its_tokens_segment_and_matches_sample() {
+        let p = softmax(&LOGITS).unwrap();
+        for seed in 0..50 {
+            let draw = Sampler::new(seed).draw(&p);
+            assert_eq!(draw.index, Sampler::new(seed).sample(&p));
+            let (start, end) = draw.segment;
+            assert!(start <= draw.u && draw.u < end, "{draw:?}");
+            assert!((end - start - p[draw.index]).abs() < 1e-6, "{draw:?}");
+            let before: f32 = p[..draw.index].iter().sum();
+            assert!((start - before).abs() < 1e-6, "{draw:?}");
+        }
+    }
 
     fn sums_to_one(p: &[f32]) -> bool {
         (p.iter().sum::<f32>() - 1.0).abs() < 1e-5

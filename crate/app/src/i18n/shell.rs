@@ -148,6 +148,22 @@ texts! {
         card_how,
         /// Model card: the curve's accessible label.
         card_curve,
+        /// Tour: the button that opens it.
+        tour_start,
+        /// Tour: the button once it was seen.
+        tour_again,
+        /// Tour: the panel's accessible label.
+        tour_label,
+        /// Tour: step `{n}` of `{total}`.
+        tour_progress,
+        /// Tour: back.
+        tour_back,
+        /// Tour: next.
+        tour_next,
+        /// Tour: the last step's button.
+        tour_done,
+        /// Tour: skip.
+        tour_skip,
     }
 }
 
@@ -235,6 +251,14 @@ pub const EN: ShellTexts = ShellTexts {
     card_wall: "{seconds} s on {machine}",
     card_how: "How: ",
     card_curve: "training curve",
+    tour_start: "Take the guided tour",
+    tour_again: "Take the tour again",
+    tour_label: "Guided tour",
+    tour_progress: "Step {n} of {total}",
+    tour_back: "Back",
+    tour_next: "Next",
+    tour_done: "Done",
+    tour_skip: "Skip the tour",
 };
 
 /// 中文.
@@ -317,6 +341,14 @@ pub const ZH: ShellTexts = ShellTexts {
     card_wall: "{seconds} 秒，在 {machine} 上",
     card_how: "测量方法：",
     card_curve: "训练曲线",
+    tour_start: "跟着导览走一遍",
+    tour_again: "再看一遍导览",
+    tour_label: "导览",
+    tour_progress: "第 {n} 步，共 {total} 步",
+    tour_back: "上一步",
+    tour_next: "下一步",
+    tour_done: "完成",
+    tour_skip: "跳过导览",
 };
 
 /// The shell's words in `lang`.

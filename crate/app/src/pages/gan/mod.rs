@@ -7,6 +7,7 @@
 //! [`controls`], [`watch`], [`explore`] (pinning) and [`timeline`].
 
 mod controls;
+mod explainer;
 mod explore;
 mod grid;
 mod link;
@@ -26,10 +27,12 @@ use yew::prelude::*;
 use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
 use crate::i18n::{fill, use_lang};
 use crate::site::{Load, SiteContext};
+use crate::tour::{self, Tour};
 use crate::url;
 use crate::widgets::{failure_panel, ErrorPanel, ModelCardPanel};
 
 use controls::Controls;
+use explainer::GanExplainer;
 use explore::Explore;
 use grid::{grid_time, use_grid, Grid};
 use link::GanSettings;
@@ -48,7 +51,8 @@ const URL_DEBOUNCE_MS: u32 = 250;
 #[component]
 pub fn GanPage() -> Html {
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
-    let t = texts::of(use_lang());
+    let lang = use_lang();
+    let t = texts::of(lang);
     let family = Family::of_page(Page::Gan);
     let shipped = use_shipped_models(family);
     let link = use_link::<GanSettings>(ROUTE, family, Rc::clone(&shipped));
@@ -140,6 +144,7 @@ pub fn GanPage() -> Html {
                     <Explore gan={Rc::clone(gan)} settings={s.clone()} />
                 </div>
                 <Timeline gan={Rc::clone(gan)} seed={s.seed} truncation={s.truncation} />
+                <GanExplainer gan={Rc::clone(gan)} judged={state.judged.clone()} />
                 <ModelCardPanel card={Rc::clone(&gan.card)} />
                 </>
             }
@@ -148,6 +153,7 @@ pub fn GanPage() -> Html {
     html! {
         <section class="page" id="page-gan">
             <h1>{ t.title }</h1>
+            <Tour page="gan" steps={tour::steps("gan", lang)} />
             <p class="lead">{ t.lead }</p>
             <div class="toolbar">
                 <label>{ t.model_label }

@@ -14,6 +14,7 @@ mod attention;
 mod chart;
 mod controls;
 mod doc;
+mod explainer;
 mod link;
 mod loader;
 mod note;
@@ -36,6 +37,7 @@ use self::attention::AttentionView;
 use self::chart::Chart;
 use self::controls::Controls;
 use self::doc::{next_revision, Doc};
+use self::explainer::LmExplainer;
 use self::link::{default_prompt, link_pairs, LmLink};
 use self::loader::{load_shipped, open_own_model, LoadedLm};
 use self::own_model::{OpenOwnModel, OwnFiles};
@@ -48,6 +50,7 @@ use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
 use crate::i18n::{fill, use_lang};
 use crate::models;
 use crate::site::{Load, SiteContext};
+use crate::tour::{self, Tour};
 use crate::url;
 use crate::widgets::{ErrorPanel, ModelCardPanel};
 
@@ -64,7 +67,8 @@ type MakeJob = fn(Rc<LoadedLm>, Rc<Doc>, &State, Option<u32>) -> Option<Job>;
 /// The LM page.
 #[component]
 pub fn LmPage() -> Html {
-    let t = texts::of(use_lang());
+    let lang = use_lang();
+    let t = texts::of(lang);
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
     let family = Family::of_page(Page::Lm);
     let shipped = use_shipped_models(family);
@@ -310,6 +314,7 @@ pub fn LmPage() -> Html {
     html! {
         <section class="page" id="page-lm">
             <h1>{ t.title }</h1>
+            <Tour page="lm" steps={tour::steps("lm", lang)} />
             <p class="lead">{ t.lead }</p>
             <div class="toolbar">
                 <ModelPicker options={state.options(&shipped)} model={state.model.clone()} {on_pick} />
@@ -356,6 +361,14 @@ fn main_view(
         }
         _ => html! { <p class="muted">{ t.running_prompt }</p> },
     };
+    let explainer = match (&dist, &doc) {
+        (Some(Ok(dist)), Some(d)) => html! {
+            <LmExplainer dist={Rc::new(dist.clone())} logits={Rc::clone(&d.logits)} tokenizer={lm.tokenizer.clone()}
+                settings={state.settings.sampling()} seed={state.settings.seed} position={d.tokens.len()}
+                generated={d.generated()} />
+        },
+        _ => Html::default(),
+    };
     let text = doc
         .as_ref()
         .map(|d| html! { <GeneratedText doc={Rc::clone(d)} tokenizer={lm.tokenizer.clone()} script={lm.script.clone()} /> });
@@ -397,6 +410,7 @@ fn main_view(
             <div class="lm-right">{ chart }</div>
         </div>
         { for attention }
+        { explainer }
         { for lm.card.clone().map(|card| html! { <ModelCardPanel {card} /> }) }
         </>
     }

@@ -13,6 +13,7 @@ mod decoded;
 mod draw_pad;
 mod elbo;
 mod encoded;
+mod explainer;
 mod interpolation;
 mod link;
 mod map;
@@ -35,6 +36,7 @@ use self::decoded::decoded_panel;
 use self::draw_pad::DrawPad;
 use self::elbo::Source;
 use self::encoded::{draw_encoded, EncodedPanel};
+use self::explainer::VaeExplainer;
 use self::interpolation::{strip_frames, Interpolation, STRIP_FRAMES};
 use self::link::{settle, VaeUrl};
 use self::map::{legend, LatentMap};
@@ -45,6 +47,7 @@ use self::state::{Action, State};
 use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
 use crate::i18n::{fill, use_lang};
 use crate::site::{Load, SiteContext};
+use crate::tour::{self, Tour};
 use crate::url;
 use crate::widgets::{failure_panel, ErrorPanel, ModelCardPanel};
 
@@ -352,6 +355,7 @@ pub fn VaePage() -> Html {
                             on_move={move_to.clone()} />
                     </div>
                 </section>
+                <VaeExplainer encoded={state.encoded.clone()} />
                 <ModelCardPanel card={Rc::clone(&vae.card)} />
                 </>
             }
@@ -373,6 +377,7 @@ pub fn VaePage() -> Html {
     html! {
         <section class="page" id="page-vae">
             <h1>{ t.title }</h1>
+            <Tour page="vae" steps={tour::steps("vae", lang)} />
             <p class="lead">{ t.lead }</p>
             <div class="toolbar">{ picker }</div>
             { for (!state.notes.is_empty()).then(|| html! {
