@@ -690,3 +690,108 @@ async fn the_page_in_chinese_shows_no_english_ui_text() -> Result<()> {
     ensure!(english.is_empty(), "English UI text: {english:?}");
     browser.close().await
 }
+
+/// The explainer's draw strip: (u, chosen id, segment start, segment end, segments as (id, start, width)).
+async fn draw_strip(browser: &Browser) -> Result<(f64, u64, f64, f64, Vec<(u64, f64, f64)>)> {
+    let v = browser
+        .eval(
+            "const s = document.querySelector('#draw-strip'); if (!s) return null; \
+             return [Number(s.dataset.u), Number(s.dataset.id), Number(s.dataset.start), Number(s.dataset.end), \
+             Array.from(s.querySelectorAll('.segment')).map(r => [Number(r.dataset.id), Number(r.dataset.start), \
+             Number(r.dataset.width)])];",
+        )
+        .await?;
+    let segments = v[4]
+        .as_array()
+        .context("no draw strip")?
+        .iter()
+        .map(|r| {
+            (
+                r[0].as_u64().unwrap_or(u64::MAX),
+                r[1].as_f64().unwrap_or(f64::NAN),
+                r[2].as_f64().unwrap_or(f64::NAN),
+            )
+        })
+        .collect();
+    Ok((
+        v[0].as_f64().context("u")?,
+        v[1].as_u64().context("id")?,
+        v[2].as_f64().context("start")?,
+        v[3].as_f64().context("end")?,
+        segments,
+    ))
+}
+
+#[tokio::test]
+async fn the_explained_draw_lands_in_the_chosen_tokens_segment_and_step_takes_that_token(
+) -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    browser
+        .goto(&site.url("#/lm?model=lm-shakespeare&prompt=ROMEO%3A&t=1.3&k=12&p=1&seed=5&greedy=0"))
+        .await?;
+    let mut shown = wait_chart(&browser, None).await?;
+    for _ in 0..3 {
+        let (u, id, start, end, segments) = draw_strip(&browser).await?;
+        ensure!(start <= u && u < end, "u = {u} outside [{start}, {end})");
+        // top-k = 12: twelve segments, laid end to end in id order, each as wide as its blue bar.
+        ensure!(segments.len() == 12, "{} segments", segments.len());
+        let mut at = 0.0;
+        for &(sid, s, width) in &segments {
+            ensure!(
+                (s - at).abs() < 1e-5,
+                "segment {sid} starts at {s}, not {at}"
+            );
+            at += width;
+            let bar = shown.rows.iter().find(|r| r.id == Some(sid));
+            let bar = bar.with_context(|| format!("token {sid} has a segment but no bar"))?;
+            ensure!(
+                (bar.processed - width).abs() < 1e-6,
+                "token {sid}: bar {} vs segment {width}",
+                bar.processed
+            );
+        }
+        ensure!((at - 1.0).abs() < 1e-4, "the segments cover {at}");
+        let chosen = segments
+            .iter()
+            .find(|s| s.0 == id)
+            .context("the chosen token has no segment")?;
+        ensure!((chosen.1 - start).abs() < 1e-6 && (chosen.1 + chosen.2 - end).abs() < 1e-5);
+        // Step takes exactly the token the strip says.
+        let piece = shown_piece_of(&browser, id).await?;
+        shown = step(&browser, &shown).await?;
+        let taken = browser
+            .eval("const s = document.querySelectorAll('#generated .token.generated'); return s[s.length - 1].textContent;")
+            .await?;
+        ensure!(
+            taken.as_str() == Some(piece.as_str()),
+            "Step took {taken}, the strip said {piece:?}"
+        );
+    }
+    // The running log-likelihood and perplexity agree with the text view's perplexity.
+    let ppl = browser
+        .eval("return Number(document.querySelector('#explain-ppl').dataset.value);")
+        .await?;
+    let shown_ppl = browser.text("#perplexity").await?.unwrap_or_default();
+    ensure!(
+        (ppl.as_f64().unwrap_or(f64::NAN) - shown_ppl.parse::<f64>().unwrap_or(f64::NAN)).abs()
+            < 2e-3,
+        "explainer {ppl} vs text view {shown_ppl}"
+    );
+    browser.close().await
+}
+
+/// The vocabulary piece of token `id`, as the chart shows it.
+async fn shown_piece_of(browser: &Browser, id: u64) -> Result<String> {
+    let v = browser
+        .client()
+        .execute(
+            "const b = document.querySelector(`#chart .candidate[data-id=\"${arguments[0]}\"]`); \
+             return b ? b.dataset.piece : null;",
+            vec![json!(id)],
+        )
+        .await?;
+    v.as_str()
+        .map(str::to_string)
+        .context("the taken token is not in the chart")
+}

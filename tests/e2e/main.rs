@@ -10,5 +10,6 @@ mod lm;
 mod long_use;
 mod offline;
 mod shell;
+mod teach;
 mod vae;
 mod worker;

@@ -343,7 +343,7 @@ impl Browser {
             if Instant::now() > deadline {
                 let url = self.client().current_url().await.map(|u| u.to_string());
                 let errors = self
-                    .eval("return [...document.querySelectorAll('.error-panel, #fatal:not([hidden])')].map(e => e.innerText).join(' | ');")
+                    .eval("return [...document.querySelectorAll('.error-panel:not([hidden])')].map(e => e.innerText).join(' | ');")
                     .await
                     .ok();
                 return Err(anyhow!(

@@ -126,9 +126,9 @@ pub fn steps(page: &str, lang: Lang) -> Vec<TourStep> {
             ("#decoded", t.vae_decoded),
             ("#scatter-toggle", t.vae_scatter),
             ("#draw-canvas", t.vae_draw),
-            ("#elbo", t.vae_elbo),
+            (".encoded-panel", t.vae_elbo),
             ("#vae-explainer", t.vae_explainer),
-            ("#interp-strip", t.vae_interpolation),
+            ("section.interpolation", t.vae_interpolation),
         ],
         "gan" => &[
             ("#gan-grid", t.gan_grid),

@@ -127,12 +127,17 @@ pub fn GanExplainer(props: &GanExplainerProps) -> Html {
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
     let real = use_state(|| None::<Result<Vec<f32>, String>>);
     {
+        // Scored after the grid has been labelled: the grid comes first for the visitor, and the two do not
+        // compete for the model while the page loads.
         let (real, gan) = (real.clone(), Rc::clone(&props.gan));
-        use_effect_with(Rc::clone(&props.gan), move |_| {
+        let grid_ready = !props.judged.is_empty();
+        use_effect_with((Rc::clone(&props.gan), grid_ready), move |_| {
             real.set(None);
-            wasm_bindgen_futures::spawn_local(async move {
-                real.set(Some(judge_real(&site, &gan, texts::of(lang)).await));
-            });
+            if grid_ready {
+                wasm_bindgen_futures::spawn_local(async move {
+                    real.set(Some(judge_real(&site, &gan, texts::of(lang)).await));
+                });
+            }
         });
     }
     let d_fake: Vec<f32> = props.judged.iter().map(|&(_, _, d)| d).collect();
