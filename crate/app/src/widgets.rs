@@ -105,8 +105,14 @@ pub struct ModelCardPanelProps {
 /// curve.
 #[component]
 pub fn ModelCardPanel(props: &ModelCardPanelProps) -> Html {
-    let t = i18n::shell::of(use_lang());
+    let lang = use_lang();
+    let t = i18n::shell::of(lang);
     let card = &props.card;
+    let notes = card.metrics.iter().filter_map(|(key, value)| {
+        let line = i18n::metrics::explain(key, lang).filter(|_| value.is_number())?;
+        Some(html! { <li data-key={key.clone()}><span class="mono">{ key }</span>{ " — " }{ line }</li> })
+    });
+    let m = i18n::metrics::of(lang);
     let metrics = card.metrics.iter().filter_map(|(key, value)| {
         let shown = match value {
             serde_json::Value::Number(n) => format!("{:.4}", n.as_f64().unwrap_or(f64::NAN)),
@@ -148,6 +154,10 @@ pub fn ModelCardPanel(props: &ModelCardPanelProps) -> Html {
                 { for metrics }
             </dl>
             { for how }
+            <h3 class="small">{ m.heading }</h3>
+            <ul class="metric-notes small">{ for notes }</ul>
+            <p class="small">{ m.objective }</p>
+            <div class="formula">{ crate::math::formula(crate::math::OBJECTIVE) }</div>
             <Curve card={props.card.clone()} />
         </details>
     }
