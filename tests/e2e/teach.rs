@@ -141,6 +141,19 @@ async fn the_gan_explainer_recomputes_v_from_the_scores_it_shows() -> Result<()>
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::Off).await?;
     browser.goto(&site.url("#/gan")).await?;
+    // The panel scores real images once it is opened.
+    wait_value(
+        &browser,
+        "return document.querySelector('#gan-explainer summary');",
+        60,
+    )
+    .await?;
+    browser
+        .client()
+        .find(Locator::Css("#gan-explainer summary"))
+        .await?
+        .click()
+        .await?;
     let v = wait_value(
         &browser,
         "const v = document.querySelector('#gan-v'); \
@@ -282,6 +295,28 @@ async fn every_page_fits_a_360_px_wide_screen() -> Result<()> {
             scroll <= width + 1.0,
             "{hash}: {scroll} px wide on a {width} px screen: {wide}"
         );
+    }
+    browser.close().await
+}
+
+#[tokio::test]
+async fn the_pages_in_english_show_no_chinese_ui() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    for (hash, ready) in [
+        ("#/vae?lang=en", "#vae-explainer"),
+        ("#/gan?lang=en", "#gan-explainer"),
+        ("#/lm?lang=en", "#lm-explainer"),
+    ] {
+        browser.goto(&site.url(hash)).await?;
+        wait_value(
+            &browser,
+            &format!("return document.querySelector('{ready}');"),
+            60,
+        )
+        .await?;
+        let chinese = browser.foreign_ui_text("en").await?;
+        ensure!(chinese.is_empty(), "{hash}: Chinese UI text: {chinese:?}");
     }
     browser.close().await
 }

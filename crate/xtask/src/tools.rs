@@ -1,7 +1,8 @@
 //! Finding, and on a fresh machine installing, the tools the build and the tests need.
 //!
 //! Everything comes from the package registries this project may use: rustup's target, crates.io
-//! (wasm-bindgen-cli), npm (binaryen's wasm-opt) and Debian (chromium, chromium-driver, mesa-vulkan-drivers).
+//! (wasm-bindgen-cli), npm (binaryen's wasm-opt) and Debian (chromium, chromium-driver, mesa-vulkan-drivers,
+//! fonts-noto-cjk).
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -191,10 +192,27 @@ pub fn ensure_browser() -> Result<Browser> {
     }
     let (chromium, chromedriver) =
         find().context("chromium and chromedriver are still not on PATH")?;
+    ensure_cjk_font();
     Ok(Browser {
         chromium,
         chromedriver,
     })
+}
+
+/// Installs Debian's Noto CJK fonts when no Chinese font is there, so the Chinese pages' screenshots show real
+/// characters. The text checks do not depend on glyphs, so a machine that cannot install it only gets a warning.
+fn ensure_cjk_font() {
+    let has_cjk = output(Command::new("fc-list").arg(":lang=zh"))
+        .map(|list| !list.trim().is_empty())
+        .unwrap_or(false);
+    if !has_cjk {
+        if let Err(e) = apt_install(
+            &["fonts-noto-cjk"],
+            "the Chinese pages' screenshots need a CJK font",
+        ) {
+            eprintln!("warning: {e:#}");
+        }
+    }
 }
 
 /// Makes sure a Vulkan driver exists for native wgpu (lavapipe runs Vulkan on the CPU).

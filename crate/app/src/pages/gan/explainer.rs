@@ -126,22 +126,30 @@ pub fn GanExplainer(props: &GanExplainerProps) -> Html {
     let t = of(lang);
     let site = use_context::<SiteContext>().expect("SiteContext is provided by App");
     let real = use_state(|| None::<Result<Vec<f32>, String>>);
+    // Real images are scored only once the visitor opens the panel (64 images through both critics is the
+    // heaviest thing the page does after its grid), and again for a new model.
+    let open = use_state(|| false);
     {
-        // Scored after the grid has been labelled: the grid comes first for the visitor, and the two do not
-        // compete for the model while the page loads.
         let (real, gan) = (real.clone(), Rc::clone(&props.gan));
-        let grid_ready = !props.judged.is_empty();
-        use_effect_with((Rc::clone(&props.gan), grid_ready), move |_| {
+        use_effect_with((Rc::clone(&props.gan), *open), move |(_, open)| {
             real.set(None);
-            if grid_ready {
+            if *open {
                 wasm_bindgen_futures::spawn_local(async move {
                     real.set(Some(judge_real(&site, &gan, texts::of(lang)).await));
                 });
             }
         });
     }
+    let ontoggle = {
+        let open = open.clone();
+        Callback::from(move |e: Event| {
+            let details: web_sys::HtmlDetailsElement = e.target_unchecked_into();
+            open.set(details.open());
+        })
+    };
     let d_fake: Vec<f32> = props.judged.iter().map(|&(_, _, d)| d).collect();
     let scores = match &*real {
+        None if !*open => Html::default(),
         None => html! { <p class="muted">{ t.judging }</p> },
         Some(Err(e)) => html! { <p class="error-message">{ e }</p> },
         Some(Ok(d_real)) => {
@@ -167,7 +175,7 @@ pub fn GanExplainer(props: &GanExplainerProps) -> Html {
     };
     let (covered, share) = coverage(&props.judged);
     html! {
-        <details class="explainer" id="gan-explainer" open=true>
+        <details class="explainer" id="gan-explainer" {ontoggle}>
             <summary>{ t.title }</summary>
             <p>{ t.intro }</p>
             <div class="formula">{ math::formula(math::GAN_MINIMAX) }</div>
