@@ -752,6 +752,15 @@ async fn the_explained_draw_lands_in_the_chosen_tokens_segment_and_step_takes_th
             );
         }
         ensure!((at - 1.0).abs() < 1e-4, "the segments cover {at}");
+        // The chart draws top-k's cut right under the 12th candidate.
+        let line = browser
+            .eval("const l = document.querySelector('#chart .cut-line'); \
+                   return l ? [l.dataset.after, l.previousElementSibling.dataset.rank, l.textContent] : null;")
+            .await?;
+        ensure!(
+            line == json!(["12", "12", "top-k = 12"]),
+            "cut line: {line}"
+        );
         let chosen = segments
             .iter()
             .find(|s| s.0 == id)

@@ -3,7 +3,7 @@
 
 use std::rc::Rc;
 
-use genscope_core::sampling::Distribution;
+use genscope_core::sampling::{Distribution, SamplingSettings};
 use genscope_core::tokenizer::Tokenizer;
 use yew::prelude::*;
 
@@ -32,6 +32,22 @@ pub struct ChartProps {
     pub revision: u64,
     /// The model's name, for tests (`data-model`).
     pub model: String,
+    /// The sampling settings, for the top-k / top-p cut line.
+    #[prop_or_default]
+    pub settings: SamplingSettings,
+}
+
+/// The cut line's label and the number of rows above it: where top-k / top-p stop keeping tokens, if they cut
+/// anything among `shown` rows (`kept` tokens have probability above 0 after the settings).
+pub fn cut_line(settings: &SamplingSettings, kept: usize, shown: usize) -> Option<(String, usize)> {
+    let mut parts = Vec::new();
+    if let Some(k) = settings.top_k {
+        parts.push(format!("top-k = {k}"));
+    }
+    if let Some(p) = settings.top_p.filter(|p| *p < 1.0) {
+        parts.push(format!("top-p = {p:.2}"));
+    }
+    (!parts.is_empty() && !settings.greedy && kept < shown).then(|| (parts.join(" · "), kept))
 }
 
 /// The rest of the vocabulary beyond the shown rows: (model mass, mass after the settings), so the rows sum to 1.
@@ -55,12 +71,15 @@ pub fn Chart(props: &ChartProps) -> Html {
         .map(|&i| d.raw[i].max(d.processed[i]))
         .fold(0.0f32, f32::max)
         .max(1e-6);
+    let kept = d.processed.iter().filter(|&&p| p > 0.0).count();
+    let cut_at = cut_line(&props.settings, kept, shown.len());
     let rows = shown.iter().enumerate().map(|(rank, &i)| {
         let (raw, processed) = (d.raw[i], d.processed[i]);
         let cut = processed == 0.0;
         let on_take = props.on_take.clone();
         let piece = props.tokenizer.piece(i as u32);
         html! {
+            <>
             <button class={classes!("candidate", cut.then_some("cut"))} data-id={i.to_string()} data-piece={piece.to_string()}
                 data-rank={(rank + 1).to_string()} data-raw={format!("{raw:e}")} data-processed={format!("{processed:e}")}
                 title={fill(t.chart_tooltip, &[
@@ -78,6 +97,10 @@ pub fn Chart(props: &ChartProps) -> Html {
                 </span>
                 <span class="prob mono">{ format!("{:5.1}% → {:5.1}%", raw * 100.0, processed * 100.0) }</span>
             </button>
+            { for cut_at.as_ref().filter(|(_, after)| *after == rank + 1).map(|(label, after)| html! {
+                <div class="cut-line" data-after={after.to_string()}><span class="mono small">{ label }</span></div>
+            }) }
+            </>
         }
     });
     html! {
@@ -93,5 +116,29 @@ pub fn Chart(props: &ChartProps) -> Html {
             </div>
             <p class="small">{ t.entropy }<span id="entropy" class="mono">{ format!("{:.3}", props.entropy) }</span>{ t.nats }</p>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cut_line_sits_where_the_settings_stop_keeping_tokens() {
+        let top_k = SamplingSettings {
+            top_k: Some(5),
+            ..SamplingSettings::default()
+        };
+        assert_eq!(cut_line(&top_k, 5, 20), Some(("top-k = 5".to_string(), 5)));
+        assert_eq!(cut_line(&top_k, 20, 20), None, "nothing shown is cut");
+        let both = SamplingSettings {
+            top_p: Some(0.9),
+            ..top_k
+        };
+        assert_eq!(
+            cut_line(&both, 3, 20).map(|c| c.0),
+            Some("top-k = 5 · top-p = 0.90".to_string())
+        );
+        assert_eq!(cut_line(&SamplingSettings::default(), 20, 20), None);
     }
 }

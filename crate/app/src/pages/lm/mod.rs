@@ -354,7 +354,7 @@ fn main_view(
         (Some(Ok(dist)), Some(d)) => html! {
             <Chart dist={Rc::new(dist.clone())} tokenizer={lm.tokenizer.clone()}
                 {on_take} entropy={dist.entropy()} position={d.tokens.len()}
-                revision={d.revision} model={d.model.clone()} />
+                revision={d.revision} model={d.model.clone()} settings={state.settings.sampling()} />
         },
         (Some(Err(e)), _) => {
             html! { <ErrorPanel title={t.cannot_sample} message={e.clone()} /> }
