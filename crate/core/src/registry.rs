@@ -7,7 +7,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::lang::Words;
+use crate::lang::{Lang, Words};
 
 use serde::de::DeserializeOwned;
 
@@ -268,6 +268,19 @@ const DIGITS: [&str; 10] = ["0", "1", "2", "3", "4", "5", "6", "7", "8", "9"];
 const FASHION: [&str; 10] = [
     "T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot",
 ];
+/// The same in Chinese.
+const FASHION_ZH: [&str; 10] = [
+    "T恤",
+    "裤子",
+    "套头衫",
+    "连衣裙",
+    "外套",
+    "凉鞋",
+    "衬衫",
+    "运动鞋",
+    "包",
+    "短靴",
+];
 
 impl DatasetId {
     /// Every data set.
@@ -316,6 +329,14 @@ impl DatasetId {
         }
     }
 
+    /// Class names in label order in `lang` (digits are the same in both languages).
+    pub fn class_names_in(self, lang: Lang) -> Option<&'static [&'static str; 10]> {
+        match (self, lang) {
+            (DatasetId::FashionMnist, Lang::Zh) => Some(&FASHION_ZH),
+            _ => self.class_names(),
+        }
+    }
+
     /// The shipped classifier of an image set (the GAN page labels its samples with it).
     pub fn classifier(self) -> Option<String> {
         self.image_stem().map(|s| format!("classifier-{s}"))
@@ -349,6 +370,16 @@ impl DatasetId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn class_names_are_named_in_both_languages() {
+        for dataset in DatasetId::ALL {
+            assert_eq!(dataset.class_names_in(Lang::En), dataset.class_names());
+        }
+        let zh = DatasetId::FashionMnist.class_names_in(Lang::Zh).unwrap();
+        assert!(zh.iter().all(|n| !n.is_ascii()), "{zh:?}");
+        assert_eq!(DatasetId::Mnist.class_names_in(Lang::Zh), Some(&DIGITS));
+    }
 
     #[test]
     fn every_family_has_a_unique_kind_prefix_and_route() {

@@ -19,8 +19,9 @@ use yew::prelude::*;
 
 use crate::url;
 
-/// Declares one section of the catalogue: a struct with one `&'static str` per key and its [`Section`] entries.
-/// Each language is then a `const` of that struct; a missing key does not compile.
+/// Declares one section of the catalogue: a struct with one `&'static str` per key, its [`Section`] entries, the
+/// module's `of(lang)` and a test that both languages are complete. The module then defines `EN` and `ZH` as
+/// `const`s of that struct; a missing key does not compile.
 macro_rules! texts {
     ($(#[$meta:meta])* $name:ident { $( $(#[$doc:meta])* $key:ident, )* }) => {
         $(#[$meta])*
@@ -32,6 +33,20 @@ macro_rules! texts {
             fn entries(&self) -> Vec<(&'static str, &'static str)> {
                 vec![ $( (stringify!($key), self.$key) ),* ]
             }
+        }
+
+        /// The section in `lang` (the module's `EN` or `ZH`).
+        pub fn of(lang: $crate::i18n::Lang) -> &'static $name {
+            match lang {
+                $crate::i18n::Lang::En => &EN,
+                $crate::i18n::Lang::Zh => &ZH,
+            }
+        }
+
+        #[cfg(test)]
+        #[test]
+        fn both_languages_are_complete() {
+            $crate::i18n::check::section(&EN, &ZH);
         }
     };
 }

@@ -1,7 +1,7 @@
 //! The shell's words: header, status line, home (with the map of generative model families), about, error
 //! panels, the model card, and index.html's static panels.
 
-use super::{texts, Lang};
+use super::texts;
 
 texts! {
     /// The shell's section of the catalogue.
@@ -350,19 +350,3 @@ pub const ZH: ShellTexts = ShellTexts {
     tour_done: "完成",
     tour_skip: "跳过导览",
 };
-
-/// The shell's words in `lang`.
-pub fn of(lang: Lang) -> &'static ShellTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn both_languages_are_complete() {
-        super::super::check::section(&super::EN, &super::ZH);
-    }
-}

@@ -33,14 +33,14 @@ pub fn draw_grid(canvas: &HtmlCanvasElement, images: &[f32], columns: usize) {
     }
 }
 
-/// A sample's hover text in the words of `t`: "7 (98%), D 0.43".
+/// A sample's hover text in the words of `t`: "7 (98%), D 0.43" (`classes` already in `t`'s language).
 pub fn label(t: &GanTexts, classes: &[&'static str; 10], (class, p, score): Judgement) -> String {
     fill(
         t.cell_label,
         &[
             ("percent", &format!("{:.0}", p * 100.0)),
             ("score", &format!("{score:.2}")),
-            ("class", t.class_name(classes[class])),
+            ("class", classes[class]),
         ],
     )
 }
@@ -130,13 +130,20 @@ pub struct GridProps {
 /// The grid's canvas and the buttons over its cells.
 #[component]
 pub fn Grid(props: &GridProps) -> Html {
-    let t = texts::of(use_lang());
+    let lang = use_lang();
+    let t = texts::of(lang);
+    let classes = props
+        .gan
+        .card
+        .dataset
+        .class_names_in(lang)
+        .unwrap_or(props.gan.classes);
     let overlay = (0..CELLS).map(|cell| {
         let judged = props.judged.get(cell).copied();
-        let info = judged.map(|j| label(t, props.gan.classes, j));
+        let info = judged.map(|j| label(t, classes, j));
         // The class alone on the cell (its first word).
         let class = judged
-            .and_then(|(class, _, _)| t.class_name(props.gan.classes[class]).split(' ').next())
+            .and_then(|(class, _, _)| classes[class].split(' ').next())
             .unwrap_or_default();
         // The classifier's top-class probability and D's score, exact, for the tests and the explainers.
         let (confidence, score) = props
@@ -182,8 +189,11 @@ mod tests {
             label(&texts::EN, fashion, (9, 0.5, 0.25)),
             "Boot (50%), D 0.25"
         );
+        let fashion_zh = genscope_core::registry::DatasetId::FashionMnist
+            .class_names_in(crate::i18n::Lang::Zh)
+            .unwrap();
         assert_eq!(
-            label(&texts::ZH, fashion, (9, 0.5, 0.25)),
+            label(&texts::ZH, fashion_zh, (9, 0.5, 0.25)),
             "短靴（50%），D 0.25"
         );
     }

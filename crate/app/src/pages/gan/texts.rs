@@ -1,7 +1,7 @@
 //! The GAN page's words: the page, its controls, the grid and its labels, exploring pinned samples, the training
 //! timeline, what the link's settings were changed to, and the loader's messages.
 
-use crate::i18n::{texts, Lang};
+use crate::i18n::texts;
 
 texts! {
     /// The GAN page's section of the catalogue.
@@ -62,26 +62,6 @@ texts! {
         generating_failed,
         /// A failure while labelling samples, with the `{error}`.
         labelling_failed,
-        /// Fashion-MNIST class 0.
-        class_tshirt,
-        /// Fashion-MNIST class 1.
-        class_trouser,
-        /// Fashion-MNIST class 2.
-        class_pullover,
-        /// Fashion-MNIST class 3.
-        class_dress,
-        /// Fashion-MNIST class 4.
-        class_coat,
-        /// Fashion-MNIST class 5.
-        class_sandal,
-        /// Fashion-MNIST class 6.
-        class_shirt,
-        /// Fashion-MNIST class 7.
-        class_sneaker,
-        /// Fashion-MNIST class 8.
-        class_bag,
-        /// Fashion-MNIST class 9.
-        class_boot,
         /// The heading over the pinned samples.
         explore_title,
         /// What to do while nothing is pinned.
@@ -154,16 +134,6 @@ pub const EN: GanTexts = GanTexts {
     generating: "generating…",
     generating_failed: "generating failed: {error}",
     labelling_failed: "labelling failed: {error}",
-    class_tshirt: "T-shirt",
-    class_trouser: "Trouser",
-    class_pullover: "Pullover",
-    class_dress: "Dress",
-    class_coat: "Coat",
-    class_sandal: "Sandal",
-    class_shirt: "Shirt",
-    class_sneaker: "Sneaker",
-    class_bag: "Bag",
-    class_boot: "Boot",
     explore_title: "Explore",
     explore_hint: "Click a sample to pin it: its neighbours appear here. Pin a second one for an interpolation.",
     neighbours_caption: "Sample {sample} (centre) and {count} neighbours (z + {sigma}·noise)",
@@ -217,16 +187,6 @@ pub const ZH: GanTexts = GanTexts {
     generating: "生成中…",
     generating_failed: "生成失败：{error}",
     labelling_failed: "标注失败：{error}",
-    class_tshirt: "T恤",
-    class_trouser: "裤子",
-    class_pullover: "套头衫",
-    class_dress: "连衣裙",
-    class_coat: "外套",
-    class_sandal: "凉鞋",
-    class_shirt: "衬衫",
-    class_sneaker: "运动鞋",
-    class_bag: "包",
-    class_boot: "短靴",
     explore_title: "探索",
     explore_hint: "点击一个样本将它固定：它的邻近样本会显示在这里。再固定一个样本，就能看到两者之间的插值。",
     neighbours_caption: "样本 {sample}（中心）及其 {count} 个邻近样本（z + {sigma}·噪声）",
@@ -247,63 +207,3 @@ pub const ZH: GanTexts = GanTexts {
     non_finite: "{file}：张量 `{name}` 在索引 {index} 处含有非有限值",
     unexpected_tensors: "{file}：含有此配置不需要的张量：{names}",
 };
-
-/// The GAN page's words in `lang`.
-pub fn of(lang: Lang) -> &'static GanTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
-
-/// English names of the Fashion-MNIST classes (as the core registry spells them), in label order.
-const FASHION: [&str; 10] = [
-    "T-shirt", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Boot",
-];
-
-impl GanTexts {
-    /// A data set's class name (from the core registry, in English) in this language; digits stay digits.
-    pub fn class_name(&self, english: &'static str) -> &'static str {
-        let shown = [
-            self.class_tshirt,
-            self.class_trouser,
-            self.class_pullover,
-            self.class_dress,
-            self.class_coat,
-            self.class_sandal,
-            self.class_shirt,
-            self.class_sneaker,
-            self.class_bag,
-            self.class_boot,
-        ];
-        FASHION
-            .iter()
-            .position(|&name| name == english)
-            .map_or(english, |i| shown[i])
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use genscope_core::registry::DatasetId;
-
-    #[test]
-    fn both_languages_are_complete() {
-        crate::i18n::check::section(&EN, &ZH);
-    }
-
-    #[test]
-    fn class_names_follow_the_registry_and_are_translated() {
-        let fashion = DatasetId::FashionMnist.class_names().unwrap();
-        assert_eq!(fashion, &FASHION, "the registry's Fashion-MNIST classes");
-        for name in fashion {
-            assert_eq!(EN.class_name(name), *name);
-            assert!(!ZH.class_name(name).is_ascii(), "{name}");
-        }
-        assert_eq!(ZH.class_name("Boot"), "短靴");
-        for digit in DatasetId::Mnist.class_names().unwrap() {
-            assert_eq!(ZH.class_name(digit), *digit);
-        }
-    }
-}

@@ -10,7 +10,7 @@ use genscope_core::tokenizer::Tokenizer;
 use yew::prelude::*;
 
 use super::doc::{readable, sampler_at};
-use crate::i18n::{fill, texts, use_lang, Lang};
+use crate::i18n::{fill, texts, use_lang};
 use crate::math;
 use crate::models::Shared;
 
@@ -104,14 +104,6 @@ pub const ZH: LmExplainerTexts = LmExplainerTexts {
     draw_live: "u = {u} 落在 {token} 的区间 [{start}, {end}) 内：这就是“下一步”会取的词元。",
     greedy: "贪心解码：不采样，直接取最可能的词元。",
 };
-
-/// The explainer's words in `lang`.
-pub fn of(lang: Lang) -> &'static LmExplainerTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
 
 /// Σ log p of the generated tokens and their perplexity exp(−mean) (`None` before the first).
 pub fn log_likelihood(generated: &[f32]) -> Option<(f64, f64)> {
@@ -250,11 +242,6 @@ pub fn LmExplainer(props: &LmExplainerProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn both_languages_are_complete() {
-        crate::i18n::check::section(&EN, &ZH);
-    }
 
     #[test]
     fn the_running_sum_and_perplexity_follow_the_probabilities() {

@@ -2,7 +2,7 @@
 //! box, the visitor's own model, the notes on the prompt and the context, and the page's own error sentences.
 //! (Model output, model and file names, and messages quoted from the core crate stay as they are.)
 
-use crate::i18n::{texts, Lang};
+use crate::i18n::texts;
 
 texts! {
     /// The LM page's section of the catalogue.
@@ -295,19 +295,3 @@ pub const ZH: LmTexts = LmTexts {
     not_an_lm: "{file}：这是 {kind} 模型的卡片，不是语言模型",
     not_in_vocab: "词元 {id} 不在大小为 {size} 的词表中",
 };
-
-/// The LM page's words in `lang`.
-pub fn of(lang: Lang) -> &'static LmTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn both_languages_are_complete() {
-        crate::i18n::check::section(&super::EN, &super::ZH);
-    }
-}

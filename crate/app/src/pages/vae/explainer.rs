@@ -7,7 +7,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 use super::elbo::Encoded;
-use crate::i18n::{fill, texts, use_lang, Lang};
+use crate::i18n::{fill, texts, use_lang};
 use crate::math;
 
 texts! {
@@ -88,14 +88,6 @@ pub const ZH: VaeExplainerTexts = VaeExplainerTexts {
     term: "½(μ² + σ² − log σ² − 1)",
     sum: "求和 = KL",
 };
-
-/// The explainer's words in `lang`.
-pub fn of(lang: Lang) -> &'static VaeExplainerTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
 
 /// The objective the panel shows: E_q[log p(x|z)] − β·KL, from the page's −log p(x|z) and KL in nats.
 pub fn objective(reconstruction_nats: f64, kl_nats: f64, beta: f64) -> f64 {
@@ -191,11 +183,6 @@ pub fn VaeExplainer(props: &VaeExplainerProps) -> Html {
 mod tests {
     use super::*;
     use crate::pages::vae::elbo::kl_nats;
-
-    #[test]
-    fn both_languages_are_complete() {
-        crate::i18n::check::section(&EN, &ZH);
-    }
 
     #[test]
     fn the_terms_add_up_to_the_pages_kl_and_beta_reweighs_it() {

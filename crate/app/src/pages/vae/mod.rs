@@ -257,8 +257,8 @@ pub fn VaePage() -> Html {
     };
     let names: Vec<&'static str> = vae
         .as_ref()
-        .and_then(|v| texts::class_names(v.card.dataset, t))
-        .map_or_else(Vec::new, Vec::from);
+        .and_then(|v| v.card.dataset.class_names_in(lang))
+        .map_or_else(Vec::new, |names| names.to_vec());
     let pick_image = {
         let (images, encode) = (images.clone(), encode.clone());
         Callback::from(move |index: usize| {

@@ -1,9 +1,7 @@
 //! The VAE page's words: headings, controls, hints, the ELBO panel, the messages the page composes, and the
 //! Fashion-MNIST class names (MNIST's digits read the same in both languages).
 
-use genscope_core::registry::DatasetId;
-
-use crate::i18n::{texts, Lang};
+use crate::i18n::texts;
 
 texts! {
     /// The VAE page's section of the catalogue.
@@ -120,26 +118,6 @@ texts! {
         elbo_total,
         /// Under the ELBO panel: how the terms are computed.
         elbo_note,
-        /// Fashion-MNIST class 0.
-        fashion_tshirt,
-        /// Fashion-MNIST class 1.
-        fashion_trouser,
-        /// Fashion-MNIST class 2.
-        fashion_pullover,
-        /// Fashion-MNIST class 3.
-        fashion_dress,
-        /// Fashion-MNIST class 4.
-        fashion_coat,
-        /// Fashion-MNIST class 5.
-        fashion_sandal,
-        /// Fashion-MNIST class 6.
-        fashion_shirt,
-        /// Fashion-MNIST class 7.
-        fashion_sneaker,
-        /// Fashion-MNIST class 8.
-        fashion_bag,
-        /// Fashion-MNIST class 9.
-        fashion_boot,
     }
 }
 
@@ -203,16 +181,6 @@ pub const EN: VaeTexts = VaeTexts {
     elbo_total: "−ELBO (sum)",
     elbo_note: "Reconstruction term at z = posterior mean, Bernoulli likelihood with the input's intensities as \
                 targets; KL in closed form.",
-    fashion_tshirt: "T-shirt",
-    fashion_trouser: "Trouser",
-    fashion_pullover: "Pullover",
-    fashion_dress: "Dress",
-    fashion_coat: "Coat",
-    fashion_sandal: "Sandal",
-    fashion_shirt: "Shirt",
-    fashion_sneaker: "Sneaker",
-    fashion_bag: "Bag",
-    fashion_boot: "Boot",
 };
 
 /// 中文.
@@ -275,79 +243,4 @@ pub const ZH: VaeTexts = VaeTexts {
     elbo_total: "−ELBO（两项之和）",
     elbo_note:
         "重建项在 z = 后验均值处计算，采用伯努利似然，以输入的像素强度为目标；KL 项按闭式解计算。",
-    fashion_tshirt: "T恤",
-    fashion_trouser: "裤子",
-    fashion_pullover: "套头衫",
-    fashion_dress: "连衣裙",
-    fashion_coat: "外套",
-    fashion_sandal: "凉鞋",
-    fashion_shirt: "衬衫",
-    fashion_sneaker: "运动鞋",
-    fashion_bag: "包",
-    fashion_boot: "短靴",
 };
-
-/// The VAE page's words in `lang`.
-pub fn of(lang: Lang) -> &'static VaeTexts {
-    match lang {
-        Lang::En => &EN,
-        Lang::Zh => &ZH,
-    }
-}
-
-impl VaeTexts {
-    /// Fashion-MNIST's ten class names, in label order.
-    pub fn fashion_classes(&self) -> [&'static str; 10] {
-        [
-            self.fashion_tshirt,
-            self.fashion_trouser,
-            self.fashion_pullover,
-            self.fashion_dress,
-            self.fashion_coat,
-            self.fashion_sandal,
-            self.fashion_shirt,
-            self.fashion_sneaker,
-            self.fashion_bag,
-            self.fashion_boot,
-        ]
-    }
-}
-
-/// The class names of `dataset` in `t`'s language, in label order (`None` for a data set without classes).
-pub fn class_names(dataset: DatasetId, t: &VaeTexts) -> Option<[&'static str; 10]> {
-    match dataset {
-        DatasetId::FashionMnist => Some(t.fashion_classes()),
-        other => other.class_names().copied(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use genscope_core::registry::DatasetId;
-
-    use super::*;
-
-    #[test]
-    fn both_languages_are_complete() {
-        crate::i18n::check::section(&EN, &ZH);
-    }
-
-    #[test]
-    fn english_class_names_are_the_registry_s() {
-        for dataset in DatasetId::ALL {
-            assert_eq!(
-                class_names(dataset, &EN),
-                dataset.class_names().copied(),
-                "{dataset:?}"
-            );
-        }
-        assert_eq!(
-            class_names(DatasetId::Mnist, &ZH),
-            DatasetId::Mnist.class_names().copied()
-        );
-        assert_eq!(
-            class_names(DatasetId::FashionMnist, &ZH).map(|n| n[0]),
-            Some("T恤")
-        );
-    }
-}
