@@ -250,6 +250,13 @@ async fn a_file_that_does_not_match_the_manifest_is_caught_by_its_checksum() -> 
         message.contains("assets/models/vae-mnist-z2.safetensors is corrupt"),
         "{message}"
     );
+    // In Chinese the same file and rule, in Chinese words (a new page load: nothing of the English one is kept).
+    let message = error_on(&browser, &site, "#/vae?model=vae-mnist-z2&lang=zh").await?;
+    assert!(
+        message.contains("assets/models/vae-mnist-z2.safetensors 已损坏")
+            && message.contains("它的 SHA-256 与 assets/manifest.json 不符"),
+        "{message}"
+    );
     // The LM page still works.
     browser.goto(&site.url("#/lm")).await?;
     browser.wait_visible("#chart").await?;

@@ -148,21 +148,29 @@ async fn watch_mode_animates_pause_stops_it_and_the_timeline_shows_learning() ->
         .context("no timeline")?;
     ensure!(last >= 6, "only {} snapshots", last + 1);
     // The timeline opens on the last snapshot.
+    // Each snapshot's samples are judged by the final D and the classifier ("step 8000 · the final D scores …").
     browser
         .wait_for_text("#timeline-step", |t| {
-            t.starts_with("step ") && t != "step 0"
+            t.starts_with("step ") && !t.starts_with("step 0 ") && t.contains(" · ")
         })
         .await?;
     let final_step = browser.text("#timeline-step").await?.unwrap_or_default();
+    let (d_newest, classes_newest) = timeline_scores(&browser).await?;
     let newest = browser.canvas_pixels("#timeline-canvas").await?;
     browser
         .eval("const t = document.querySelector('#timeline'); t.value = 0; t.dispatchEvent(new InputEvent('input', {bubbles: true})); return 0;")
         .await?;
     browser
-        .wait_for_text("#timeline-step", |t| t == "step 0")
+        .wait_for_text("#timeline-step", |t| t.starts_with("step 0 · "))
         .await?;
     tokio::time::sleep(Duration::from_millis(200)).await;
     let oldest = browser.canvas_pixels("#timeline-canvas").await?;
+    let (d_oldest, classes_oldest) = timeline_scores(&browser).await?;
+    // The trained D sees through the untrained G's noise; the final G fools it far more often and draws more classes.
+    ensure!(
+        d_oldest < d_newest && classes_oldest <= classes_newest && classes_newest >= 5,
+        "step 0: D {d_oldest:.3}, {classes_oldest} classes; {final_step}: D {d_newest:.3}, {classes_newest} classes"
+    );
     ensure!(
         picture_distance(&newest, &oldest) > 0.05,
         "step 0 and {final_step} look alike ({})",
@@ -173,6 +181,14 @@ async fn watch_mode_animates_pause_stops_it_and_the_timeline_shows_learning() ->
         serde_json::to_string_pretty(&json!({ "gan_watch_fps_wasm_cpu": fps }))?,
     )?;
     browser.close().await
+}
+
+/// The shown snapshot's mean D score and class count, from the timeline's status line.
+async fn timeline_scores(browser: &Browser) -> Result<(f64, u64)> {
+    let v = browser
+        .eval("const s = document.querySelector('#timeline-step'); return [Number(s.dataset.dFake), Number(s.dataset.classes)];")
+        .await?;
+    Ok(serde_json::from_value(v)?)
 }
 
 #[tokio::test]

@@ -9,7 +9,8 @@ use crate::i18n::{self, fill, use_lang};
 pub struct ErrorPanelProps {
     /// One line that says what failed, e.g. "Could not load the site's assets".
     pub title: AttrValue,
-    /// The error itself, shown verbatim (as text, never as HTML).
+    /// The error itself, shown as text (never as HTML), its parts in the visitor's language where the catalogue
+    /// has them ([`i18n::errors::say`]).
     pub message: AttrValue,
     /// When set, a "Try again" button calls it.
     #[prop_or_default]
@@ -19,14 +20,15 @@ pub struct ErrorPanelProps {
 /// A visible, non-fatal error: the rest of the page keeps working.
 #[component]
 pub fn ErrorPanel(props: &ErrorPanelProps) -> Html {
-    let t = i18n::shell::of(use_lang());
+    let lang = use_lang();
+    let t = i18n::shell::of(lang);
     let retry = props.on_retry.clone().map(|on_retry| {
         html! { <button onclick={move |_| on_retry.emit(())}>{ t.try_again }</button> }
     });
     html! {
         <div class="error-panel" role="alert">
             <strong>{ &props.title }</strong>
-            <pre class="error-message">{ &props.message }</pre>
+            <pre class="error-message">{ i18n::errors::say(&props.message, lang) }</pre>
             { for retry }
         </div>
     }
@@ -123,12 +125,17 @@ pub fn ModelCardPanel(props: &ModelCardPanelProps) -> Html {
             html! { <><dt>{ key }</dt><dd class="metric" data-key={key.clone()}>{ shown }</dd></> },
         )
     });
+    // The card's prose is the trainer's English; the catalogue translates what it knows, and anything else is
+    // shown as it is, marked English (and skipped by the e2e language checks).
+    let prose = |english: &str| match i18n::cards::prose(english, lang) {
+        Some(words) => html! { <span>{ words }</span> },
+        None => html! { <span lang="en" data-i18n-skip="">{ english.to_owned() }</span> },
+    };
     let how = card
         .metrics
         .get("how")
         .and_then(|h| h.as_str())
-        // The method is the card's data, written by the trainer (like the values in `dd`): not UI text.
-        .map(|h| html! { <p class="muted small">{ t.card_how }<span data-i18n-skip="">{ h }</span></p> });
+        .map(|h| html! { <p class="muted small">{ t.card_how }{ prose(h) }</p> });
     let wall = card
         .training
         .get("wall_time_s")
@@ -147,8 +154,8 @@ pub fn ModelCardPanel(props: &ModelCardPanelProps) -> Html {
         <details class="model-card" open=true>
             <summary>{ fill(t.card_title, &[("name", &card.name)]) }</summary>
             <dl>
-                <dt>{ t.card_data }</dt><dd>{ &card.dataset_source }</dd>
-                <dt>{ t.card_licence }</dt><dd>{ &card.license }</dd>
+                <dt>{ t.card_data }</dt><dd>{ prose(&card.dataset_source) }</dd>
+                <dt>{ t.card_licence }</dt><dd>{ prose(&card.license) }</dd>
                 <dt>{ t.card_params }</dt><dd id="card-params">{ card.params.to_string() }</dd>
                 { for wall.map(|w| html! { <><dt>{ t.card_training }</dt><dd>{ w }</dd></> }) }
                 { for metrics }

@@ -1,7 +1,8 @@
 //! The page state in the URL (`#/vae?model=vae-mnist-z2&z=0.5,-1.25`): parsing that never trusts its input.
 //!
-//! Every value is validated and bounded; anything unusable is dropped with a note the page shows ("z was not a
-//! list of 2 numbers; using the default"), so a hand-edited or truncated link still opens a valid view.
+//! Every value is validated and bounded; anything unusable is dropped with a [`LinkNote`] the page shows in the
+//! visitor's language ("z was not a list of 2 numbers; using the default"), so a hand-edited or truncated link
+//! still opens a valid view.
 
 use std::fmt::Write;
 
@@ -9,12 +10,70 @@ use std::fmt::Write;
 /// percent-encoded (12,000 bytes) and the other settings; the pages never write a longer one.
 pub const MAX_QUERY_LEN: usize = 16_384;
 
+/// Something a link said that could not be used as it was. It is data: the app words it in the visitor's
+/// language. Raw values are shortened to 24 characters, so a hostile link cannot flood the page.
+#[derive(Clone, Debug, PartialEq)]
+pub enum LinkNote {
+    /// The query was `len` characters long; only the first [`MAX_QUERY_LEN`] were read.
+    Truncated {
+        /// The query's length in bytes.
+        len: usize,
+    },
+    /// `key=raw` lay outside `min…max`, and `used` was used instead.
+    OutOfRange {
+        /// The setting.
+        key: String,
+        /// What the link said.
+        raw: String,
+        /// The smallest allowed value.
+        min: f32,
+        /// The largest allowed value.
+        max: f32,
+        /// The clamped value used.
+        used: f32,
+    },
+    /// `key=raw` is not a finite number; the default is used.
+    NotANumber {
+        /// The setting.
+        key: String,
+        /// What the link said.
+        raw: String,
+    },
+    /// `key` had values beyond ±`bound`; they were clamped.
+    Clamped {
+        /// The setting.
+        key: String,
+        /// The largest magnitude allowed.
+        bound: f32,
+    },
+    /// `key=raw` is not a list of `len` finite numbers; the default is used.
+    NotAList {
+        /// The setting.
+        key: String,
+        /// What the link said.
+        raw: String,
+        /// How many numbers were expected.
+        len: usize,
+    },
+    /// `key=raw` is not one of `allowed`; the default is used.
+    NotOneOf {
+        /// The setting.
+        key: String,
+        /// What the link said.
+        raw: String,
+        /// The values the setting takes.
+        allowed: Vec<String>,
+    },
+    /// A page's own note about its settings, already in the visitor's words.
+    Page(String),
+}
+
 /// Decoded `key=value` pairs of a query string, and notes about what had to be ignored.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Query {
     pairs: Vec<(String, String)>,
     /// What was wrong with the URL, for the visitor.
-    pub notes: Vec<String>,
+    pub notes: Vec<LinkNote>,
 }
 
 impl Query {
@@ -23,10 +82,7 @@ impl Query {
         let mut notes = Vec::new();
         let query = query.trim_start_matches('?');
         let query = if query.len() > MAX_QUERY_LEN {
-            notes.push(format!(
-                "the link's state was {} characters long; only the first {MAX_QUERY_LEN} were read",
-                query.len()
-            ));
+            notes.push(LinkNote::Truncated { len: query.len() });
             let mut end = MAX_QUERY_LEN;
             while !query.is_char_boundary(end) {
                 end -= 1;
@@ -66,17 +122,21 @@ impl Query {
             Ok(v) if v.is_finite() => {
                 let clamped = v.clamp(min, max);
                 if clamped != v {
-                    self.notes.push(format!(
-                        "{key}={raw} is outside {min}…{max}; using {clamped}"
-                    ));
+                    self.notes.push(LinkNote::OutOfRange {
+                        key: key.into(),
+                        raw: shorten(&raw),
+                        min,
+                        max,
+                        used: clamped,
+                    });
                 }
                 Some(clamped)
             }
             _ => {
-                self.notes.push(format!(
-                    "{key}={} is not a number; using the default",
-                    shorten(&raw)
-                ));
+                self.notes.push(LinkNote::NotANumber {
+                    key: key.into(),
+                    raw: shorten(&raw),
+                });
                 None
             }
         }
@@ -92,17 +152,19 @@ impl Query {
         match parsed {
             Some(values) if values.len() == len => {
                 if values.iter().any(|v| v.abs() > bound) {
-                    self.notes.push(format!(
-                        "{key} had values beyond ±{bound}; they were clamped"
-                    ));
+                    self.notes.push(LinkNote::Clamped {
+                        key: key.into(),
+                        bound,
+                    });
                 }
                 Some(values.into_iter().map(|v| v.clamp(-bound, bound)).collect())
             }
             _ => {
-                self.notes.push(format!(
-                    "{key}={} is not a list of {len} finite numbers; using the default",
-                    shorten(&raw)
-                ));
+                self.notes.push(LinkNote::NotAList {
+                    key: key.into(),
+                    raw: shorten(&raw),
+                    len,
+                });
                 None
             }
         }
@@ -113,11 +175,11 @@ impl Query {
         let raw = self.get(key)?.to_string();
         let found = allowed.iter().find(|a| **a == raw).copied();
         if found.is_none() {
-            self.notes.push(format!(
-                "{key}={} is not one of {}; using the default",
-                shorten(&raw),
-                allowed.join(", ")
-            ));
+            self.notes.push(LinkNote::NotOneOf {
+                key: key.into(),
+                raw: shorten(&raw),
+                allowed: allowed.iter().map(|a| a.to_string()).collect(),
+            });
         }
         found
     }
@@ -249,7 +311,20 @@ mod tests {
         assert_eq!(Query::parse("p=中%").get("p"), Some("中%"));
         assert_eq!(Query::parse("p=%中").get("p"), Some("%中"));
         let long = "x=".to_string() + &"中".repeat(MAX_QUERY_LEN / 3 + 1);
-        assert_eq!(Query::parse(&long).notes.len(), 1);
+        assert_eq!(
+            Query::parse(&long).notes,
+            [LinkNote::Truncated { len: long.len() }]
+        );
+        let mut hostile = Query::parse(&format!("m={}", "<b>".repeat(100)));
+        assert_eq!(hostile.choice("m", &["a"]), None);
+        let LinkNote::NotOneOf { raw, .. } = &hostile.notes[0] else {
+            panic!("{:?}", hostile.notes);
+        };
+        assert_eq!(
+            raw.chars().count(),
+            25,
+            "shortened to 24 characters and an ellipsis"
+        );
         assert_eq!(
             decode(&escape("<img src=x> 中 & = ?")),
             "<img src=x> 中 & = ?"

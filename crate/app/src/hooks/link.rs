@@ -7,6 +7,7 @@ use genscope_core::query::UrlState;
 use genscope_core::registry::Family;
 use yew::prelude::*;
 
+use crate::i18n;
 use crate::site::{Load, SiteContext};
 use crate::url;
 
@@ -19,7 +20,7 @@ pub struct Link<S> {
     pub named: bool,
     /// The page's settings from the link (defaults where it says nothing or something unusable).
     pub state: S,
-    /// What the link said that could not be used as it was, for the visitor.
+    /// What the link said that could not be used as it was, in the visitor's language when it was read.
     pub notes: Vec<String>,
     /// Goes up each time a link is read, so a page can tell a re-read of the same link from no change.
     pub version: u32,
@@ -68,7 +69,7 @@ pub fn use_link<S: UrlState + 'static>(
                     model,
                     named: chosen.is_some(),
                     state,
-                    notes: q.notes,
+                    notes: i18n::link::all(&q.notes, i18n::current()),
                     version,
                 }));
             }

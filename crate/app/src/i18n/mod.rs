@@ -9,6 +9,9 @@
 //! The language comes from the link (`lang=zh`), else the visitor's last choice (`localStorage`), else the
 //! browser's preferred languages; the header's switch changes it, and it is kept in the link and in storage.
 
+pub mod cards;
+pub mod errors;
+pub mod link;
 pub mod metrics;
 pub mod shell;
 

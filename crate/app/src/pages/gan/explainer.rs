@@ -147,7 +147,7 @@ pub fn GanExplainer(props: &GanExplainerProps) -> Html {
     let scores = match &*real {
         None if !*open => Html::default(),
         None => html! { <p class="muted">{ t.judging }</p> },
-        Some(Err(e)) => html! { <p class="error-message">{ e }</p> },
+        Some(Err(e)) => html! { <p class="error-message">{ i18n::errors::say(e, lang) }</p> },
         Some(Ok(d_real)) => {
             let v = value(d_real, &d_fake);
             let joined = d_real

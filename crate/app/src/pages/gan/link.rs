@@ -2,7 +2,7 @@
 //! and written here only. The model is read by the shared link hook.
 
 use genscope_core::latent::{gaussian_latents, truncate};
-use genscope_core::query::{Query, UrlState};
+use genscope_core::query::{LinkNote, Query, UrlState};
 
 use crate::i18n::{self, fill};
 
@@ -117,18 +117,19 @@ pub fn parse_seed(raw: &str, fallback: u64) -> (u64, Option<SeedNote>) {
 }
 
 /// The pinned cells a link lists (`pin=9,12`), with a note in the words of `t` for each one dropped.
-fn parse_pins(raw: &str, notes: &mut Vec<String>, t: &GanTexts) -> Vec<usize> {
+fn parse_pins(raw: &str, notes: &mut Vec<LinkNote>, t: &GanTexts) -> Vec<usize> {
+    let mut note = |words: String| notes.push(LinkNote::Page(words));
     let mut pinned = Vec::new();
     for item in raw.split(',').map(str::trim).filter(|c| !c.is_empty()) {
         match item.parse::<usize>() {
-            Ok(cell) if cell >= CELLS => notes.push(fill(
+            Ok(cell) if cell >= CELLS => note(fill(
                 t.pin_not_cell,
                 &[("last", &(CELLS - 1).to_string()), ("item", &short(item))],
             )),
             Ok(cell) if pinned.contains(&cell) => {
-                notes.push(fill(t.pin_twice, &[("cell", &cell.to_string())]))
+                note(fill(t.pin_twice, &[("cell", &cell.to_string())]))
             }
-            Ok(cell) if pinned.len() == MAX_PINNED => notes.push(fill(
+            Ok(cell) if pinned.len() == MAX_PINNED => note(fill(
                 t.pin_too_many,
                 &[
                     ("max", &MAX_PINNED.to_string()),
@@ -136,7 +137,7 @@ fn parse_pins(raw: &str, notes: &mut Vec<String>, t: &GanTexts) -> Vec<usize> {
                 ],
             )),
             Ok(cell) => pinned.push(cell),
-            Err(_) => notes.push(fill(t.pin_not_number, &[("item", &short(item))])),
+            Err(_) => note(fill(t.pin_not_number, &[("item", &short(item))])),
         }
     }
     pinned
@@ -158,7 +159,8 @@ impl UrlState for GanSettings {
         let seed = match q.get("seed").map(str::to_string) {
             Some(raw) => {
                 let (seed, note) = parse_seed(&raw, DEFAULT_SEED);
-                q.notes.extend(note.map(|n| format!("seed={}", n.words(t))));
+                q.notes
+                    .extend(note.map(|n| LinkNote::Page(format!("seed={}", n.words(t)))));
                 seed
             }
             None => DEFAULT_SEED,
@@ -202,7 +204,7 @@ mod tests {
     fn read(link: &str) -> (GanSettings, Vec<String>) {
         let mut q = Query::parse(link);
         let s = GanSettings::from_query(&mut q);
-        (s, q.notes)
+        (s, crate::i18n::link::all(&q.notes, crate::i18n::Lang::En))
     }
 
     #[test]
@@ -294,8 +296,9 @@ mod tests {
         let mut notes = Vec::new();
         let pinned = parse_pins("70,9,x,9,12,13", &mut notes, &texts::EN);
         assert_eq!(pinned, [9, 12]);
+        let words = |notes: &[LinkNote]| crate::i18n::link::all(notes, crate::i18n::Lang::En);
         assert_eq!(
-            notes,
+            words(&notes),
             [
                 "pin=70 is not a cell 0…63; it was dropped",
                 "pin=x is not a cell number; it was dropped",
@@ -305,6 +308,6 @@ mod tests {
         );
         let mut notes = Vec::new();
         parse_pins("70", &mut notes, &texts::ZH);
-        assert_eq!(notes, ["pin=70 不是 0…63 之间的格子，已忽略"]);
+        assert_eq!(words(&notes), ["pin=70 不是 0…63 之间的格子，已忽略"]);
     }
 }

@@ -221,18 +221,54 @@ impl Default for TimelineState {
 /// What became of the snapshot last asked for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum StepStatus {
-    /// The snapshot of this training step was drawn.
-    Drawn(u64),
+    /// The snapshot of this training step was drawn; `judged` is what the final discriminator and the classifier
+    /// made of its samples (`None` when judging failed: the strip is still worth showing).
+    Drawn {
+        /// The snapshot's training step.
+        step: u64,
+        /// Class, confidence and D score per sample.
+        judged: Option<Vec<Judgement>>,
+    },
     /// It could not be loaded or drawn, with the error.
     Failed(String),
 }
 
 impl StepStatus {
+    /// The drawn snapshot's mean D score and how many classes the classifier found among its samples.
+    pub fn scores(&self) -> Option<(f64, usize)> {
+        let StepStatus::Drawn {
+            judged: Some(judged),
+            ..
+        } = self
+        else {
+            return None;
+        };
+        let n = judged.len();
+        let d = judged.iter().map(|j| f64::from(j.2)).sum::<f64>() / n.max(1) as f64;
+        let classes = judged
+            .iter()
+            .map(|j| j.0)
+            .collect::<std::collections::BTreeSet<_>>();
+        (n > 0).then_some((d, classes.len()))
+    }
+
     /// The status in the words of `t` ("step 400"), or the error.
     pub fn words(&self, t: &GanTexts) -> String {
         match self {
-            StepStatus::Drawn(step) => fill(t.timeline_step, &[("step", &step.to_string())]),
-            StepStatus::Failed(e) => e.clone(),
+            StepStatus::Drawn { step, .. } => {
+                let step = fill(t.timeline_step, &[("step", &step.to_string())]);
+                match self.scores() {
+                    Some((d, classes)) => {
+                        let scores = fill(
+                            t.timeline_scores,
+                            &[("d", &format!("{d:.2}")), ("classes", &classes.to_string())],
+                        );
+                        format!("{step} · {scores}")
+                    }
+                    None => step,
+                }
+            }
+            StepStatus::Failed(e) => crate::i18n::errors::say(e, crate::i18n::current()),
         }
     }
 }
@@ -398,6 +434,28 @@ mod tests {
     }
 
     #[test]
+    fn a_judged_snapshot_says_its_mean_d_score_and_classes() {
+        let drawn = StepStatus::Drawn {
+            step: 125,
+            judged: Some(vec![(3, 0.9, 0.2), (3, 0.8, 0.4), (7, 0.7, 0.3)]),
+        };
+        let (d, classes) = drawn.scores().unwrap();
+        assert!((d - 0.3).abs() < 1e-6 && classes == 2, "{d} {classes}");
+        assert_eq!(
+            drawn.words(&EN),
+            "step 125 · the final D scores its samples 0.30 on average; the classifier sees 2 of 10 classes"
+        );
+        let unjudged = StepStatus::Drawn {
+            step: 125,
+            judged: None,
+        };
+        assert_eq!(
+            (unjudged.scores(), unjudged.words(&ZH)),
+            (None, "第 125 步".to_string())
+        );
+    }
+
+    #[test]
     fn the_timeline_opens_on_the_last_snapshot_and_plays_to_the_end() {
         let t = TimelineState::default();
         assert_eq!(t.current(6), 6);
@@ -416,7 +474,10 @@ mod tests {
         let t = t.next(TimelineAction::TogglePlay { last: 6 });
         assert_eq!((t.current(6), t.playing), (2, false));
         assert_eq!(t.status, None);
-        let t = t.next(TimelineAction::Status(StepStatus::Drawn(400)));
+        let t = t.next(TimelineAction::Status(StepStatus::Drawn {
+            step: 400,
+            judged: None,
+        }));
         let shown = |lang: &GanTexts| t.status.as_ref().map(|s| s.words(lang));
         assert_eq!(shown(&EN).as_deref(), Some("step 400"));
         assert_eq!(shown(&ZH).as_deref(), Some("第 400 步"));

@@ -80,6 +80,8 @@ texts! {
         play,
         /// The snapshot shown: training `{step}`.
         timeline_step,
+        /// What the final D and the classifier make of a snapshot's samples: mean score `{d}`, `{classes}` classes.
+        timeline_scores,
         /// The critics gave back too few or too many results.
         critics_count,
         /// A model was asked for before the asset list arrived.
@@ -144,6 +146,7 @@ pub const EN: GanTexts = GanTexts {
     timeline_aria: "training step",
     play: "Play",
     timeline_step: "step {step}",
+    timeline_scores: "the final D scores its samples {d} on average; the classifier sees {classes} of 10 classes",
     critics_count: "the critics returned the wrong number of results",
     assets_not_loaded: "the asset list is not loaded",
     not_a_gan: "{file}: a {kind} card, not a GAN",
@@ -196,6 +199,7 @@ pub const ZH: GanTexts = GanTexts {
     timeline_aria: "训练步数",
     play: "播放",
     timeline_step: "第 {step} 步",
+    timeline_scores: "最终的判别器给这些样本的平均分为 {d}；分类器认出 10 类中的 {classes} 类",
     critics_count: "判别器与分类器返回的结果数目不对",
     assets_not_loaded: "资源列表尚未加载",
     not_a_gan: "{file}：这是 {kind} 模型的卡片，不是 GAN",

@@ -110,7 +110,9 @@ async fn show(
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
                 draw_grid(&c, &images, COLUMNS);
             }
-            StepStatus::Drawn(step)
+            // Judged by the shipped (final) discriminator: it shows how a trained critic rates each stage of G.
+            let judged = gan.judge(&images, t).await.ok();
+            StepStatus::Drawn { step, judged }
         }
         Err(e) => {
             // Load it afresh next time (its worker may have stopped).
@@ -183,6 +185,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
         let dispatch = state.dispatcher();
         Callback::from(move |_| dispatch.dispatch(TimelineAction::TogglePlay { last }))
     };
+    let scores = state.status.as_ref().and_then(StepStatus::scores);
     html! {
         <section class="timeline">
             <h2>{ t.timeline_title }</h2>
@@ -190,7 +193,9 @@ pub fn Timeline(props: &TimelineProps) -> Html {
             <div class="toolbar">
                 <input id="timeline" type="range" min="0" max={last.to_string()} step="1" value={current.to_string()} oninput={on_scrub} aria-label={t.timeline_aria} />
                 <button id="timeline-play" onclick={play}>{ if state.playing { t.pause } else { t.play } }</button>
-                <span id="timeline-step" class="mono">{ state.status.as_ref().map(|s| s.words(t)).unwrap_or_default() }</span>
+                <span id="timeline-step" class="mono" data-d-fake={scores.map(|s| s.0.to_string())}
+                    data-classes={scores.map(|s| s.1.to_string())}>
+                    { state.status.as_ref().map(|s| s.words(t)).unwrap_or_default() }</span>
             </div>
             <canvas id="timeline-canvas" ref={canvas_ref} width={(COLUMNS * PX).to_string()} height={(SAMPLES / COLUMNS * PX).to_string()} class="pixelated strip"></canvas>
         </section>

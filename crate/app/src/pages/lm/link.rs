@@ -159,7 +159,10 @@ mod tests {
     fn read(query: &str) -> (LmLink, Vec<String>) {
         let mut q = Query::parse(query);
         let link = LmLink::from_query(&mut q);
-        (link, q.notes)
+        (
+            link,
+            crate::i18n::link::all(&q.notes, crate::i18n::Lang::En),
+        )
     }
 
     #[test]

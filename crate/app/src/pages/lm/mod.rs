@@ -47,7 +47,7 @@ use self::state::{Action, Failure, State};
 use self::text_view::GeneratedText;
 use self::texts::LmTexts;
 use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
-use crate::i18n::{fill, use_lang};
+use crate::i18n::{self, fill, use_lang};
 use crate::models;
 use crate::site::{Load, SiteContext};
 use crate::tour::{self, Tour};
@@ -321,7 +321,7 @@ pub fn LmPage() -> Html {
                 <OpenOwnModel {on_open} />
             </div>
             { for (!state.own_notes.is_empty()).then(|| html! {
-                <div class="notice" id="own-notes" role="status">{ state.own_notes.join(t.notes_separator) }</div>
+                <div class="notice" id="own-notes" role="status">{ i18n::errors::say(&state.own_notes.join(t.notes_separator), lang) }</div>
             }) }
             { for (!state.url_notes.is_empty()).then(|| html! {
                 <div class="notice" id="url-notes" role="status">{ t.url_notes }{ state.url_notes.join(t.notes_separator) }</div>

@@ -59,7 +59,8 @@ mod tests {
 
     fn reread(state: &VaeUrl) -> (VaeUrl, Vec<String>) {
         let mut q = Query::parse(&encode(&state.to_pairs()));
-        (VaeUrl::from_query(&mut q), q.notes)
+        let url = VaeUrl::from_query(&mut q);
+        (url, crate::i18n::link::all(&q.notes, crate::i18n::Lang::En))
     }
 
     #[test]
@@ -93,7 +94,8 @@ mod tests {
     fn bad_points_become_notes() {
         let read = |link: &str| {
             let mut q = Query::parse(link);
-            (VaeUrl::from_query(&mut q).z, q.notes)
+            let z = VaeUrl::from_query(&mut q).z;
+            (z, crate::i18n::link::all(&q.notes, crate::i18n::Lang::En))
         };
         let (z, notes) = read("model=vae-mnist-z2&z=NaN,1e999");
         assert_eq!(z, None);
