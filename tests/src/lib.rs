@@ -417,13 +417,13 @@ impl Browser {
     /// The visible UI text on the page (header, page, status line) written in the other language than `lang`:
     /// for `zh`, runs of three or more English words; for `en`, any Chinese characters. Text that is not UI is
     /// left out: what a model wrote or reads (`pre.text-view`, tokens), model and file names in pickers, numbers
-    /// (`.mono`, a card's metric values), error messages quoted from a file, and anything marked `data-i18n-skip`.
+    /// (`.mono`), error messages quoted from a file, and anything marked `data-i18n-skip`.
     pub async fn foreign_ui_text(&self, lang: &str) -> Result<Vec<String>> {
         let found = self
             .client()
             .execute(
                 r#"const zh = arguments[0] === 'zh';
-                const skip = el => el.closest('[data-i18n-skip], pre, .token, select, option, .mono, code,                     #lang-switch, .model-card dd.metric, .error-message, textarea, input');
+                const skip = el => el.closest('[data-i18n-skip], pre, .token, select, option, .mono, code,                     #lang-switch, .error-message, textarea, input');
                 const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
                 const found = [];
                 while (walker.nextNode()) {

@@ -115,22 +115,24 @@ pub fn ModelCardPanel(props: &ModelCardPanelProps) -> Html {
         Some(html! { <li data-key={key.clone()}><span class="mono">{ key }</span>{ " — " }{ line }</li> })
     });
     let m = i18n::metrics::of(lang);
-    let metrics = card.metrics.iter().filter_map(|(key, value)| {
-        let shown = match value {
-            serde_json::Value::Number(n) => format!("{:.4}", n.as_f64().unwrap_or(f64::NAN)),
-            serde_json::Value::String(s) if key != "how" => s.clone(),
-            _ => return None,
-        };
-        Some(
-            html! { <><dt>{ key }</dt><dd class="metric" data-key={key.clone()}>{ shown }</dd></> },
-        )
-    });
     // The card's prose is the trainer's English; the catalogue translates what it knows, and anything else is
     // shown as it is, marked English (and skipped by the e2e language checks).
     let prose = |english: &str| match i18n::cards::prose(english, lang) {
         Some(words) => html! { <span>{ words }</span> },
         None => html! { <span lang="en" data-i18n-skip="">{ english.to_owned() }</span> },
     };
+    let metrics = card.metrics.iter().filter_map(|(key, value)| {
+        let shown = match value {
+            serde_json::Value::Number(n) => {
+                html! { { format!("{:.4}", n.as_f64().unwrap_or(f64::NAN)) } }
+            }
+            serde_json::Value::String(s) if key != "how" => prose(s),
+            _ => return None,
+        };
+        Some(
+            html! { <><dt>{ key }</dt><dd class="metric" data-key={key.clone()}>{ shown }</dd></> },
+        )
+    });
     let how = card
         .metrics
         .get("how")

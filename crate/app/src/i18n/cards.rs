@@ -1,5 +1,5 @@
 //! The model cards' prose in Chinese. A card is data written by the trainer in English (its data set's source,
-//! licence and how each metric was measured); this table translates each shipped sentence, keyed by the English
+//! licence, how each metric was measured, a metric given in words); this table translates each shipped sentence, keyed by the English
 //! itself as gettext does, so the card files stay the trainer's record. A test checks that every shipped card's
 //! prose has its translation; a card this table does not know (a future one) shows its English, marked as such.
 
@@ -33,6 +33,10 @@ const PROSE: &[(&str, &str)] = &[
     (
         "MIT (chinese-poetry); the poems are public domain",
         "MIT（chinese-poetry）；诗作本身属公有领域",
+    ),
+    (
+        "Bernoulli on dynamically binarised pixels (p = intensity); nats per image",
+        "伯努利似然，像素每次随机二值化（p = 灰度）；单位：每张图像的 nats",
     ),
     (
         "fraction of the 10,000 test images whose arg-max class is the label",
