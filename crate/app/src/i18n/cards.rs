@@ -39,6 +39,12 @@ const PROSE: &[(&str, &str)] = &[
         "伯努利似然，像素每次随机二值化（p = 灰度）；单位：每张图像的 nats",
     ),
     (
+        "100 poems sampled at temperature 1 (seed 20000), each after a blank line and up to the context length; the \
+         share of their verse lines (text between ，。？！；：、 or line breaks) with 5 or 7 characters",
+        "以温度 1（种子 20000）采样 100 首诗，每首从一个空行之后开始，长度不超过上下文；统计其中诗句（以 ，。？！；：、 \
+         或换行分隔的文字）为 5 个或 7 个字的比例",
+    ),
+    (
         "fraction of the 10,000 test images whose arg-max class is the label",
         "10,000 张测试图片中，得分最高的类别与标签一致的比例",
     ),
