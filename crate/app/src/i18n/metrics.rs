@@ -39,6 +39,8 @@ texts! {
         d_fake_mean,
         /// `test_accuracy`.
         test_accuracy,
+        /// `form_5_or_7_share`.
+        form_5_or_7_share,
     }
 }
 
@@ -63,6 +65,7 @@ pub const EN: MetricTexts = MetricTexts {
     d_real_mean: "The discriminator's mean score on real test images.",
     d_fake_mean: "The discriminator's mean score on samples; near the real images' score, D is fooled.",
     test_accuracy: "Share of test images the classifier labels correctly.",
+    form_5_or_7_share: "Share of the sampled poems' lines with 5 or 7 characters, the Tang forms. Higher is better.",
 };
 
 /// 中文.
@@ -86,6 +89,8 @@ pub const ZH: MetricTexts = MetricTexts {
     d_real_mean: "判别器在真实测试图片上的平均分。",
     d_fake_mean: "判别器在样本上的平均分；接近真实图片的分数时，说明 D 被骗过了。",
     test_accuracy: "分类器正确标注的测试图片比例。",
+    form_5_or_7_share:
+        "采样出的诗句中五言或七言（5 或 7 个字）所占的比例，即唐诗的格律。越高越好。",
 };
 
 /// The explanation of metric `key` in `lang`, if it has one.
@@ -107,6 +112,7 @@ pub fn explain(key: &str, lang: Lang) -> Option<&'static str> {
         "d_real_mean" => t.d_real_mean,
         "d_fake_mean" => t.d_fake_mean,
         "test_accuracy" => t.test_accuracy,
+        "form_5_or_7_share" => t.form_5_or_7_share,
         _ => return None,
     })
 }
