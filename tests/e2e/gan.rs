@@ -195,14 +195,15 @@ async fn timeline_scores(browser: &Browser) -> Result<(f64, u64)> {
 async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured() -> Result<()> {
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::On).await?;
-    let gpu = open(&browser, &site, "#/gan?model=dcgan-mnist&seed=5", "WebGPU").await?;
+    let gpu = open(
+        &browser,
+        &site,
+        "#/gan?model=dcgan-mnist&seed=5&backend=webgpu",
+        "WebGPU",
+    )
+    .await?;
     let gpu_time = browser.text("#grid-time").await?.unwrap_or_default();
-    browser
-        .client()
-        .find(Locator::Css("#backend-switch"))
-        .await?
-        .click()
-        .await?;
+    browser.choose_backend("cpu").await?;
     browser
         .wait_for_text("#grid-time", |t| {
             t.starts_with("grid of 64") && t.contains("wasm CPU")
@@ -236,7 +237,7 @@ async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured()
 async fn a_lost_webgpu_device_keeps_the_seed_truncation_and_pins() -> Result<()> {
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::On).await?;
-    let hash = "#/gan?model=dcgan-mnist&seed=23&trunc=0.7&pin=9";
+    let hash = "#/gan?model=dcgan-mnist&seed=23&trunc=0.7&pin=9&backend=webgpu";
     let gpu = open(&browser, &site, hash, "WebGPU").await?;
     browser.wait_visible("#neighbours").await?;
     browser

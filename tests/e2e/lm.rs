@@ -524,7 +524,11 @@ async fn cpu_and_webgpu_agree_on_the_top_candidates_and_speed_is_measured() -> R
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::On).await?;
     browser
-        .goto(&site.url("#/lm?model=lm-shakespeare&prompt=JULIET%3A%0AO%20Romeo&greedy=1"))
+        .goto(
+            &site.url(
+                "#/lm?model=lm-shakespeare&prompt=JULIET%3A%0AO%20Romeo&greedy=1&backend=webgpu",
+            ),
+        )
         .await?;
     browser
         .wait_for_text("#token-rate", |t| t.contains("WebGPU"))
@@ -535,7 +539,7 @@ async fn cpu_and_webgpu_agree_on_the_top_candidates_and_speed_is_measured() -> R
     for backend in ["webgpu", "wasm_cpu"] {
         if backend == "wasm_cpu" {
             // The switch keeps the text and replays it on the CPU: the same distribution, computed again.
-            click(&browser, "#backend-switch").await?;
+            browser.choose_backend("cpu").await?;
             browser
                 .wait_for_text("#token-rate", |t| t.contains("wasm CPU"))
                 .await?;
@@ -634,7 +638,7 @@ async fn a_lost_webgpu_device_keeps_the_prompt_and_the_generated_text() -> Resul
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::On).await?;
     browser
-        .goto(&site.url("#/lm?model=lm-shakespeare&prompt=ROMEO%3A&greedy=1"))
+        .goto(&site.url("#/lm?model=lm-shakespeare&prompt=ROMEO%3A&greedy=1&backend=webgpu"))
         .await?;
     browser
         .wait_for_text("#token-rate", |t| t.contains("WebGPU"))

@@ -195,7 +195,7 @@ async fn gpu_tensor_buffers_stay_flat_over_decodes_and_tokens() -> Result<()> {
         ))
         .await?;
     browser
-        .goto(&site.url("#/vae?model=vae-mnist-z2&z=0,0"))
+        .goto(&site.url("#/vae?model=vae-mnist-z2&z=0,0&backend=webgpu"))
         .await?;
     browser
         .wait_for_text("#decode-time", |t| t.contains("WebGPU"))
@@ -212,7 +212,7 @@ async fn gpu_tensor_buffers_stay_flat_over_decodes_and_tokens() -> Result<()> {
     );
 
     browser
-        .goto(&site.url("#/lm?model=lm-shakespeare&prompt=ROMEO%3A&greedy=1"))
+        .goto(&site.url("#/lm?model=lm-shakespeare&prompt=ROMEO%3A&greedy=1&backend=webgpu"))
         .await?;
     browser
         .wait_for_text("#token-rate", |t| t.contains("WebGPU"))

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used)]
 
 mod assets;
+mod backend;
 mod gan;
 mod lm;
 mod long_use;

@@ -1,29 +1,12 @@
 //! The teaching layer in headless Chromium: each page's "How it works" numbers equal the page's own, its formulas
 //! are MathML, every tour step points at something visible, and the pages fit a 360 px screen.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
 use genscope_e2e::{Browser, Site, WebGpu};
 use serde_json::{json, Value};
-
-/// Polls `script` until it returns something other than null (or gives up after `seconds`).
-async fn wait_value(browser: &Browser, script: &str, seconds: u64) -> Result<Value> {
-    let deadline = Instant::now() + Duration::from_secs(seconds);
-    loop {
-        let v = browser.eval(script).await?;
-        if !v.is_null() {
-            return Ok(v);
-        }
-        ensure!(
-            Instant::now() < deadline,
-            "timed out on {script} (errors: {:?})",
-            browser.text("main .error-panel").await?
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
 
 /// Every explainer formula on the page is MathML, and no TeX is left on screen.
 async fn formulas_are_mathml(browser: &Browser, panel: &str, at_least: u64) -> Result<()> {
@@ -64,12 +47,9 @@ async fn the_vae_explainer_adds_up_the_pages_own_elbo_terms_and_beta_reweighs_th
         .wait_for_text("#decode-time", |t| t.starts_with("decode "))
         .await?;
     formulas_are_mathml(&browser, "#vae-explainer", 1).await?;
-    wait_value(
-        &browser,
-        "return document.querySelector('.test-image');",
-        30,
-    )
-    .await?;
+    browser
+        .wait_value("return document.querySelector('.test-image');", 30)
+        .await?;
     browser
         .client()
         .find(Locator::Css(".test-image"))
@@ -80,7 +60,7 @@ async fn the_vae_explainer_adds_up_the_pages_own_elbo_terms_and_beta_reweighs_th
                  return [d('#explain-recon').dataset.value, d('#explain-kl').dataset.value, \
                  d('#explain-objective').dataset.value, d('#kl-sum').dataset.value, d('#elbo-recon').textContent, \
                  d('#elbo-kl').textContent, d('#explain-objective').dataset.beta];";
-    let v = wait_value(&browser, terms, 30).await?;
+    let v = browser.wait_value(terms, 30).await?;
     let (recon, kl, objective, kl_sum) =
         (number(&v[0]), number(&v[1]), number(&v[2]), number(&v[3]));
     let page = |i: usize| -> f64 {
@@ -117,8 +97,7 @@ async fn the_vae_explainer_adds_up_the_pages_own_elbo_terms_and_beta_reweighs_th
                b.dispatchEvent(new Event('input', {bubbles: true})); return null;",
         )
         .await?;
-    let v = wait_value(
-        &browser,
+    let v = browser.wait_value(
         "const o = document.querySelector('#explain-objective'); \
          return o.dataset.beta === '2' ? [o.dataset.value, document.querySelector('#explain-kl').dataset.value] : null;",
         10,
@@ -143,20 +122,19 @@ async fn the_gan_explainer_recomputes_v_from_the_scores_it_shows() -> Result<()>
     browser.goto(&site.url("#/gan")).await?;
     // The panel scores real images once it is opened. It appears with the loaded GAN: the generous wait is for a
     // machine busy with the other test thread (a full run once took over 60 s here with a training beside it).
-    wait_value(
-        &browser,
-        "return document.querySelector('#gan-explainer summary');",
-        150,
-    )
-    .await?;
+    browser
+        .wait_value(
+            "return document.querySelector('#gan-explainer summary');",
+            150,
+        )
+        .await?;
     browser
         .client()
         .find(Locator::Css("#gan-explainer summary"))
         .await?
         .click()
         .await?;
-    let v = wait_value(
-        &browser,
+    let v = browser.wait_value(
         "const v = document.querySelector('#gan-v'); \
          const cells = [...document.querySelectorAll('.cells .cell')].map(c => c.dataset.d).filter(d => d); \
          if (!v || !v.dataset.value || cells.length < 64) return null; \
@@ -215,12 +193,11 @@ async fn every_tour_step_points_at_a_visible_element_and_the_tour_is_remembered(
     ] {
         for lang in ["en", "zh"] {
             browser.goto(&site.url(&format!("#/{page}?lang={lang}"))).await?;
-            wait_value(&browser, ready, 60).await?;
+            browser.wait_value( ready, 60).await?;
             browser.client().find(Locator::Css("#tour-start")).await?.click().await?;
             let mut steps = 0;
             loop {
-                let v = wait_value(
-                    &browser,
+                let v = browser.wait_value(
                     "const p = document.querySelector('#tour-panel'); if (!p) return 'closed'; \
                      const t = document.querySelector(p.dataset.target); \
                      return [p.dataset.target, !!t && t.getClientRects().length > 0, \
@@ -248,14 +225,14 @@ async fn every_tour_step_points_at_a_visible_element_and_the_tour_is_remembered(
         }
         // Finished once, the tour is offered again rather than anew after a reload; Esc closes it.
         browser.goto(&site.url(&format!("#/{page}?lang=en"))).await?;
-        let again = wait_value(&browser, "const b = document.querySelector('#tour-start'); return b ? b.textContent : null;", 30).await?;
+        let again = browser.wait_value( "const b = document.querySelector('#tour-start'); return b ? b.textContent : null;", 30).await?;
         ensure!(again == json!("Take the tour again"), "{page}: {again}");
         browser.client().find(Locator::Css("#tour-start")).await?.click().await?;
-        wait_value(&browser, "return document.querySelector('#tour-panel');", 10).await?;
+        browser.wait_value( "return document.querySelector('#tour-panel');", 10).await?;
         browser
             .eval("document.querySelector('#tour-panel').dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})); return null;")
             .await?;
-        wait_value(&browser, "return document.querySelector('#tour-panel') ? null : 1;", 10).await?;
+        browser.wait_value( "return document.querySelector('#tour-panel') ? null : 1;", 10).await?;
     }
     browser.close().await
 }
@@ -272,12 +249,9 @@ async fn every_page_fits_a_360_px_wide_screen() -> Result<()> {
         ("#/lm?lang=zh&model=lm-tang", "#lm-explainer"),
     ] {
         browser.goto(&site.url(hash)).await?;
-        wait_value(
-            &browser,
-            &format!("return document.querySelector('{ready}');"),
-            60,
-        )
-        .await?;
+        browser
+            .wait_value(&format!("return document.querySelector('{ready}');"), 60)
+            .await?;
         let v = browser
             .eval("return [document.documentElement.scrollWidth, window.innerWidth];")
             .await?;
@@ -310,12 +284,9 @@ async fn the_pages_in_english_show_no_chinese_ui() -> Result<()> {
         ("#/lm?lang=en", "#lm-explainer"),
     ] {
         browser.goto(&site.url(hash)).await?;
-        wait_value(
-            &browser,
-            &format!("return document.querySelector('{ready}');"),
-            60,
-        )
-        .await?;
+        browser
+            .wait_value(&format!("return document.querySelector('{ready}');"), 60)
+            .await?;
         let chinese = browser.foreign_ui_text("en").await?;
         ensure!(chinese.is_empty(), "{hash}: Chinese UI text: {chinese:?}");
     }

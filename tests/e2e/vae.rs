@@ -194,7 +194,7 @@ async fn the_same_latent_point_decodes_alike_on_webgpu_and_cpu() -> Result<()> {
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::On).await?;
     browser
-        .goto(&site.url("#/vae?model=vae-mnist-z2&z=0.5,-1"))
+        .goto(&site.url("#/vae?model=vae-mnist-z2&z=0.5,-1&backend=webgpu"))
         .await?;
     browser
         .wait_for_text("#decode-time", |t| {
@@ -202,12 +202,7 @@ async fn the_same_latent_point_decodes_alike_on_webgpu_and_cpu() -> Result<()> {
         })
         .await?;
     let gpu = browser.canvas_pixels("#decoded").await?;
-    browser
-        .client()
-        .find(Locator::Css("#backend-switch"))
-        .await?
-        .click()
-        .await?;
+    browser.choose_backend("cpu").await?;
     browser
         .wait_for_text("#decode-time", |t| {
             t.starts_with("decode ") && t.contains("wasm CPU")
@@ -432,18 +427,21 @@ async fn drag_latency_is_measured_on_both_backends() -> Result<()> {
     let mut figures = serde_json::Map::new();
     // wasm CPU as shipped (the cursor decoded on the page's thread, the rest in the worker), and with the cursor's
     // decode in the worker too (`inference=worker`) to compare.
-    for (webgpu, name, prefix) in [
-        (WebGpu::Off, "wasm_cpu", ""),
+    for (webgpu, name, search, hash) in [
+        (WebGpu::Off, "wasm_cpu", "", ""),
         (
             WebGpu::Off,
             "wasm_cpu_cursor_in_worker",
             "?inference=worker",
+            "",
         ),
-        (WebGpu::On, "webgpu", ""),
+        (WebGpu::On, "webgpu", "", "&backend=webgpu"),
+        // The default on a machine whose only WebGPU adapter is a software one: measured, then the CPU.
+        (WebGpu::On, "webgpu_adapter_automatic_choice", "", ""),
     ] {
         let browser = Browser::launch(webgpu).await?;
         browser
-            .goto(&site.url(&format!("{prefix}#/vae?model=vae-mnist-z2&z=-2,2")))
+            .goto(&site.url(&format!("{search}#/vae?model=vae-mnist-z2&z=-2,2{hash}")))
             .await?;
         let wanted = if name == "webgpu" {
             "WebGPU"

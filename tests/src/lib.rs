@@ -16,8 +16,10 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 use xtask::serve::StaticServer;
 
-/// How long a test waits for something to appear before it fails.
-pub const WAIT: Duration = Duration::from_secs(30);
+/// How long a test waits for something to appear before it fails: a hang guard, not a timing. CI's machine runs
+/// two test threads, each with a Chromium whose SwiftShader WebGPU takes CPU too, and once a GAN reloading on the
+/// CPU after a backend switch took over 30 s there.
+pub const WAIT: Duration = Duration::from_secs(60);
 
 /// Where test artefacts (screenshots, measured figures) go: `target/e2e/`.
 pub fn artefact_dir() -> PathBuf {
@@ -311,6 +313,37 @@ impl Browser {
             )
             .await?;
         Ok(value.as_str().map(str::to_owned))
+    }
+
+    /// Polls `script` until it returns something other than null, or fails after `seconds` naming the error panel
+    /// shown, if any.
+    pub async fn wait_value(&self, script: &str, seconds: u64) -> Result<Value> {
+        let deadline = Instant::now() + Duration::from_secs(seconds);
+        loop {
+            let v = self.eval(script).await?;
+            if !v.is_null() {
+                return Ok(v);
+            }
+            if Instant::now() > deadline {
+                return Err(anyhow!(
+                    "timed out on {script} (errors: {:?})",
+                    self.text("main .error-panel").await?
+                ));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Picks `choice` (`auto`, `cpu` or `webgpu`) in the status line's backend menu, as a visitor would.
+    pub async fn choose_backend(&self, choice: &str) -> Result<()> {
+        self.client()
+            .find(fantoccini::Locator::Css(&format!(
+                "#backend-choice option[value='{choice}']"
+            )))
+            .await?
+            .click()
+            .await?;
+        Ok(())
     }
 
     /// Whether an element matching `selector` exists and is rendered (not hidden).

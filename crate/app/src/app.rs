@@ -8,7 +8,8 @@ use genscope_webgpu::GpuContext;
 use yew::prelude::*;
 use yew_router::prelude::*;
 
-use crate::backend::{self, BackendStatus};
+use crate::backend::{self, BackendStatus, CpuReason, Preference};
+use crate::calibration::Calibration;
 use crate::i18n::{self, fill, use_lang, Lang, LangContext};
 use crate::pages;
 use crate::site::{route_of, Load, Route, SiteContext, BUILD};
@@ -47,8 +48,13 @@ fn mark_shell_rendered() {
 /// The whole site.
 #[component]
 pub fn App() -> Html {
-    let detection = use_state(|| None::<Result<Rc<GpuContext>, String>>);
-    let prefer_cpu = use_state(|| false);
+    let detection = use_state(|| None::<Result<Rc<GpuContext>, CpuReason>>);
+    let choice = use_state(Preference::initial);
+    let calibrations = use_reducer(Calibrations::default);
+    let calibrated = {
+        let dispatcher = calibrations.dispatcher();
+        use_callback((), move |c: Calibration, _| dispatcher.dispatch(c))
+    };
     let lost = use_state(|| None::<String>);
     let manifest = use_state(|| Load::Loading);
     let manifest_attempt = use_state(|| 0u32);
@@ -108,20 +114,24 @@ pub fn App() -> Html {
         let attempt = manifest_attempt.clone();
         Callback::from(move |()| attempt.set(*attempt + 1))
     };
-    let status = backend::status(detection.as_ref(), *prefer_cpu, lost.as_deref());
+    let status = backend::status(detection.as_ref(), *choice, lost.as_deref());
     let gpu = match (&status, detection.as_ref()) {
-        (BackendStatus::WebGpu(_), Some(Ok(gpu))) => Some(Rc::clone(gpu)),
+        (BackendStatus::WebGpu(_) | BackendStatus::Auto(_), Some(Ok(gpu))) => Some(Rc::clone(gpu)),
         _ => None,
     };
-    // Switching is offered while a working device exists.
-    let on_switch = (matches!(detection.as_ref(), Some(Ok(_))) && lost.is_none()).then(|| {
-        let prefer_cpu = prefer_cpu.clone();
-        Callback::from(move |()| prefer_cpu.set(!*prefer_cpu))
+    // A choice is offered while a working device exists.
+    let on_choose = (matches!(detection.as_ref(), Some(Ok(_))) && lost.is_none()).then(|| {
+        let choice = choice.clone();
+        Callback::from(move |to: Preference| {
+            to.remember();
+            choice.set(to);
+        })
     });
     let context = SiteContext {
         backend: status,
         gpu,
         manifest: (*manifest).clone(),
+        calibrated,
     };
     let asset_error = match &*manifest {
         Load::Failed(message) => html! {
@@ -149,7 +159,8 @@ pub fn App() -> Html {
                     { asset_error }
                     <Switch<Route> render={switch} />
                 </main>
-                <StatusLine backend={context.backend} {on_switch} />
+                <StatusLine backend={context.backend} choice={*choice} {on_choose}
+                    calibrations={calibrations.0.clone()} />
             </HashRouter>
         </ContextProvider<SiteContext>>
         </ContextProvider<LangContext>>
@@ -225,30 +236,76 @@ fn Header() -> Html {
     }
 }
 
+/// This visit's calibrations, one per model and work (a newer one replaces the older).
+#[derive(Default, PartialEq)]
+struct Calibrations(Rc<Vec<Calibration>>);
+
+impl Reducible for Calibrations {
+    type Action = Calibration;
+
+    fn reduce(self: Rc<Self>, c: Calibration) -> Rc<Self> {
+        let mut all: Vec<Calibration> = self
+            .0
+            .iter()
+            .filter(|old| (old.model.as_str(), old.work) != (c.model.as_str(), c.work))
+            .cloned()
+            .collect();
+        all.push(c);
+        Rc::new(Calibrations(Rc::new(all)))
+    }
+}
+
 #[derive(Properties, PartialEq)]
 struct StatusLineProps {
     backend: BackendStatus,
-    /// Flips between WebGPU and the CPU; `None` when there is nothing to switch to.
-    on_switch: Option<Callback<()>>,
+    /// The visitor's choice of backend.
+    choice: Preference,
+    /// Changes the choice; `None` when there is nothing to choose (no adapter, or the device was lost).
+    on_choose: Option<Callback<Preference>>,
+    /// What the automatic choice measured.
+    calibrations: Rc<Vec<Calibration>>,
 }
 
 #[component]
 fn StatusLine(props: &StatusLineProps) -> Html {
     let lang = use_lang();
     let t = i18n::shell::of(lang);
-    let switch = props.on_switch.clone().map(|on_switch| {
-        let label = match props.backend {
-            BackendStatus::WebGpu(_) => t.use_cpu,
-            _ => t.use_webgpu,
-        };
-        html! { <button id="backend-switch" type="button" onclick={move |_| on_switch.emit(())}>{ label }</button> }
+    let choose = props.on_choose.clone().map(|on_choose| {
+        let onchange = Callback::from(move |e: Event| {
+            let picked = e
+                .target_dyn_into::<web_sys::HtmlSelectElement>()
+                .and_then(|s| Preference::parse(&s.value()));
+            if let Some(picked) = picked {
+                on_choose.emit(picked);
+            }
+        });
+        html! {
+            <select id="backend-choice" aria-label={t.choose_label} {onchange}>
+                { for Preference::ALL.into_iter().map(|p| html! {
+                    <option value={p.code()} selected={p == props.choice}>{ p.words(lang) }</option>
+                }) }
+            </select>
+        }
+    });
+    // The figures behind the automatic choice, while it is the choice.
+    let calibrations = (props.backend.calibrates() && !props.calibrations.is_empty()).then(|| {
+        html! {
+            <span id="calibration" title={t.calibration_detail}>
+                { for props.calibrations.iter().map(|c| html! {
+                    <span class="calibration" data-i18n-skip="" data-model={c.model.clone()} data-work={c.work.code()}
+                        data-cpu-ms={c.cpu_ms.to_string()} data-gpu-ms={c.gpu_ms.to_string()} data-gpu-at-least={c.gpu_at_least.to_string()}
+                        data-choice={if c.gpu_wins() { "webgpu" } else { "cpu" }}>{ c.words(lang) }</span>
+                }) }
+            </span>
+        }
     });
     html! {
         <footer class="status-line">
             <span>{ t.status_backend }
                 <span id="backend" title={props.backend.detail(lang)}>{ props.backend.label_in(lang) }</span>
-                { for switch }
+                { for choose }
             </span>
+            { for calibrations }
             <span>{ t.status_build }<span id="build">{ BUILD }</span></span>
         </footer>
     }

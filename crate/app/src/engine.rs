@@ -70,6 +70,11 @@ impl Model {
             .ok_or_else(|| "the model returned nothing".to_string())
     }
 
+    /// Whether it runs on the WebGPU device.
+    pub fn on_gpu(&self) -> bool {
+        matches!(self, Model::Gpu(..))
+    }
+
     /// What it runs on, as the status line names it: `gpu_label` for WebGPU.
     pub fn backend_label(&self, gpu_label: impl FnOnce() -> String) -> String {
         match self {

@@ -5,6 +5,7 @@
 
 mod app;
 mod backend;
+mod calibration;
 mod engine;
 mod hooks;
 mod i18n;
@@ -12,6 +13,7 @@ mod math;
 mod models;
 mod pages;
 mod panic;
+mod placement;
 mod site;
 mod tour;
 mod url;

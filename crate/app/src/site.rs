@@ -7,9 +7,11 @@ use std::rc::Rc;
 use genscope_core::manifest::AssetManifest;
 use genscope_core::registry::Page;
 use genscope_webgpu::GpuContext;
+use yew::Callback;
 use yew_router::prelude::*;
 
 use crate::backend::BackendStatus;
+use crate::calibration::Calibration;
 
 /// The build shown on the status line: crate version plus the git revision `cargo xtask dist` passes in.
 pub const BUILD: &str = match option_env!("GENSCOPE_GIT_REV") {
@@ -66,10 +68,27 @@ pub enum Load<T> {
 pub struct SiteContext {
     /// Which backend runs the models.
     pub backend: BackendStatus,
-    /// The open WebGPU device, when the backend is WebGPU.
+    /// The open WebGPU device, when models may run on it (the automatic or the WebGPU choice).
     pub gpu: Option<Rc<GpuContext>>,
     /// The list of shipped assets.
     pub manifest: Load<Rc<AssetManifest>>,
+    /// Tells the status line a model's calibration (see [`crate::placement`]).
+    pub calibrated: Callback<Calibration>,
+}
+
+impl SiteContext {
+    /// Changes whenever a loaded model may have to be rebuilt elsewhere: another device, or another choice of
+    /// backend. Pages key their model loads on it.
+    pub fn placement_key(&self) -> (Option<usize>, u8) {
+        let device = self.gpu.as_ref().map(|g| Rc::as_ptr(g) as usize);
+        let choice = match self.backend {
+            BackendStatus::Detecting => 0,
+            BackendStatus::Auto(_) => 1,
+            BackendStatus::WebGpu(_) => 2,
+            BackendStatus::Cpu(_) => 3,
+        };
+        (device, choice)
+    }
 }
 
 impl PartialEq for SiteContext {
@@ -79,7 +98,10 @@ impl PartialEq for SiteContext {
             (None, None) => true,
             _ => false,
         };
-        same_gpu && self.backend == other.backend && self.manifest == other.manifest
+        same_gpu
+            && self.backend == other.backend
+            && self.manifest == other.manifest
+            && self.calibrated == other.calibrated
     }
 }
 

@@ -20,10 +20,40 @@ texts! {
         lang_label,
         /// Status line: before the backend's name.
         status_backend,
-        /// Status line: the switch to the CPU.
-        use_cpu,
-        /// Status line: the switch to WebGPU.
-        use_webgpu,
+        /// Status line: the backend choice's accessible label.
+        choose_label,
+        /// The choice: measure each model and keep the faster backend.
+        choose_auto,
+        /// The choice: always the CPU.
+        choose_cpu,
+        /// The choice: always WebGPU.
+        choose_webgpu,
+        /// Backend on the automatic choice, with `{adapter}`.
+        backend_auto,
+        /// Tooltip on the automatic choice.
+        backend_auto_detail,
+        /// Why the CPU: the browser has no WebGPU.
+        reason_no_webgpu,
+        /// Why the CPU: no adapter or device, with the browser's `{why}`.
+        reason_no_device,
+        /// Why the CPU: the device was lost, with the browser's `{why}`.
+        reason_lost,
+        /// Why the CPU: the visitor chose it.
+        reason_chosen,
+        /// One model's calibration: `{model}`, `{work}`, `{cpu}` and `{gpu}` milliseconds, and the `{choice}`.
+        calibration,
+        /// A calibration whose WebGPU run was given up on: `{gpu}` is how long it was awaited.
+        calibration_cut,
+        /// Tooltip on the calibrations.
+        calibration_detail,
+        /// Timed work: the VAE decoding one point.
+        work_decode,
+        /// Timed work: the GAN drawing its grid.
+        work_grid,
+        /// Timed work: the critics judging a batch.
+        work_judge,
+        /// Timed work: one language-model step.
+        work_step,
         /// Status line: before the build id.
         status_build,
         /// Backend while the browser is asked for an adapter.
@@ -176,8 +206,25 @@ pub const EN: ShellTexts = ShellTexts {
     nav_about: "About",
     lang_label: "Language",
     status_backend: "Backend: ",
-    use_cpu: "Use CPU",
-    use_webgpu: "Use WebGPU",
+    choose_label: "Where the models run",
+    choose_auto: "fastest (measured)",
+    choose_cpu: "always CPU",
+    choose_webgpu: "always WebGPU",
+    backend_auto: "{adapter}, or the CPU where faster",
+    backend_auto_detail: "Each model is timed on both backends as it loads, and runs on the faster one. The times \
+                          are kept for this GPU and this build.",
+    reason_no_webgpu: "this browser has no WebGPU",
+    reason_no_device: "WebGPU gave no device ({why})",
+    reason_lost: "the WebGPU device was lost ({why}); reload the page to try WebGPU again",
+    reason_chosen: "you chose the CPU on the status line",
+    calibration: "{model} {work}: CPU {cpu} ms · WebGPU {gpu} ms → {choice}",
+    calibration_cut: "{model} {work}: CPU {cpu} ms · WebGPU > {gpu} ms → {choice}",
+    calibration_detail: "Median of up to five runs on each backend after one warm-up; the faster one runs this model. A WebGPU \
+                         run more than three times slower than the CPU's is not waited for.",
+    work_decode: "decode",
+    work_grid: "grid of 64",
+    work_judge: "judging 64",
+    work_step: "step",
     status_build: "Build ",
     backend_detecting: "detecting…",
     backend_detecting_detail: "Asking the browser for a WebGPU adapter",
@@ -270,8 +317,23 @@ pub const ZH: ShellTexts = ShellTexts {
     nav_about: "关于",
     lang_label: "语言",
     status_backend: "后端：",
-    use_cpu: "改用 CPU",
-    use_webgpu: "改用 WebGPU",
+    choose_label: "模型在哪里运行",
+    choose_auto: "实测最快",
+    choose_cpu: "总用 CPU",
+    choose_webgpu: "总用 WebGPU",
+    backend_auto: "{adapter}，较快时改用 CPU",
+    backend_auto_detail: "每个模型加载时都在两种后端上计时，然后在较快的那个上运行。计时结果按这块 GPU 和这个版本保存。",
+    reason_no_webgpu: "这个浏览器不支持 WebGPU",
+    reason_no_device: "WebGPU 没有给出设备（{why}）",
+    reason_lost: "WebGPU 设备已丢失（{why}）；重新加载页面可再试 WebGPU",
+    reason_chosen: "你在状态栏里选择了 CPU",
+    calibration: "{model} {work}：CPU {cpu} 毫秒 · WebGPU {gpu} 毫秒 → {choice}",
+    calibration_cut: "{model} {work}：CPU {cpu} 毫秒 · WebGPU 超过 {gpu} 毫秒 → {choice}",
+    calibration_detail: "每种后端先预热一次，再取最多五次运行的中位数；较快的那个运行这个模型。WebGPU 的一次运行若比 CPU 慢三倍以上，就不再等它。",
+    work_decode: "解码",
+    work_grid: "生成 64 格",
+    work_judge: "评判 64 张",
+    work_step: "一步",
     status_build: "版本 ",
     backend_detecting: "检测中…",
     backend_detecting_detail: "正在向浏览器请求 WebGPU 适配器",

@@ -2,7 +2,7 @@
 
 use yew::prelude::*;
 
-use crate::backend::BackendStatus;
+use crate::backend::{BackendStatus, CpuReason};
 use crate::i18n::{self, fill, use_lang, Lang};
 use crate::site::{Load, SiteContext, BUILD};
 
@@ -40,12 +40,26 @@ pub fn AboutPage() -> Html {
 /// The backend's explanation, with the browser's own reason (in its words, usually English) quoted as code.
 fn backend_detail(backend: &BackendStatus, lang: Lang) -> Html {
     match backend {
-        BackendStatus::Cpu { reason } => {
+        BackendStatus::Cpu(reason) => {
             let template = i18n::shell::of(lang).backend_cpu_detail;
             let (before, after) = template.split_once("{reason}").unwrap_or((template, ""));
-            html! { <>{ before }<code>{ reason }</code>{ after }</> }
+            html! { <>{ before }{ reason_words(reason, lang) }{ after }</> }
         }
         other => html! { { other.detail(lang) } },
+    }
+}
+
+/// A reason in `lang`, with the browser's own words (usually English) quoted as code.
+fn reason_words(reason: &CpuReason, lang: Lang) -> Html {
+    let t = i18n::shell::of(lang);
+    let quoted = |template: &str, why: &str| {
+        let (before, after) = template.split_once("{why}").unwrap_or((template, ""));
+        html! { <>{ before.to_string() }<code>{ why.to_string() }</code>{ after.to_string() }</> }
+    };
+    match reason {
+        CpuReason::NoDevice(why) => quoted(t.reason_no_device, why),
+        CpuReason::Lost(why) => quoted(t.reason_lost, why),
+        other => Html::from(other.words(lang)),
     }
 }
 

@@ -14,6 +14,7 @@ use genscope_core::sampling::{ranking, softmax};
 use crate::engine::{Model, Op, Spec};
 use crate::i18n::fill;
 use crate::models::{self, ModelCard};
+use crate::placement;
 use crate::site::{Load, SiteContext};
 
 use super::state::Judgement;
@@ -110,8 +111,9 @@ pub async fn load_gan(site: &SiteContext, name: &str, t: &GanTexts) -> Result<Lo
     let mut expected = config.generator_shapes();
     expected.extend(config.discriminator_shapes());
     check_file(&gan_path, &weights, &expected, t)?;
-    let generator = Model::load(
-        site.gpu.as_ref(),
+    let generator = placement::load(
+        site,
+        name,
         Spec::Generator(config.clone()),
         weights.with_prefix("generator."),
     )
@@ -139,8 +141,9 @@ pub async fn load_gan(site: &SiteContext, name: &str, t: &GanTexts) -> Result<Lo
         ),
         t,
     )?;
-    let critics = Model::load(
-        site.gpu.as_ref(),
+    let critics = placement::load(
+        site,
+        name,
         Spec::Critics(config.clone(), classifier_config),
         both,
     )

@@ -69,12 +69,12 @@ pub fn GanPage() -> Html {
         })
     });
 
-    let gpu_key = site.gpu.as_ref().map(|g| Rc::as_ptr(g) as usize);
+    let placement = site.placement_key();
     let loaded = {
         let site = site.clone();
         use_latest_load(
-            state.model.clone().map(|m| (m, gpu_key, state.reload)),
-            move |(name, _, _): (String, Option<usize>, u32)| {
+            state.model.clone().map(|m| (m, placement, state.reload)),
+            move |(name, _, _): (String, (Option<usize>, u8), u32)| {
                 let site = site.clone();
                 async move { load_gan(&site, &name, t).await }
             },
@@ -143,7 +143,8 @@ pub fn GanPage() -> Html {
                         pinned={s.pinned.clone()} dispatch={state.dispatcher()} />
                     <Explore gan={Rc::clone(gan)} settings={s.clone()} />
                 </div>
-                <Timeline gan={Rc::clone(gan)} seed={s.seed} truncation={s.truncation} />
+                <Timeline gan={Rc::clone(gan)} seed={s.seed} truncation={s.truncation}
+                    ready={state.grid_ms.as_ref().is_some_and(|(_, backend)| *backend == gan.backend)} />
                 <GanExplainer gan={Rc::clone(gan)} judged={state.judged.clone()} />
                 <ModelCardPanel card={Rc::clone(&gan.card)} />
                 </>

@@ -51,6 +51,9 @@ pub struct TimelineProps {
     pub seed: u64,
     /// The grid's truncation.
     pub truncation: f32,
+    /// Whether the page's grid has been drawn by this GAN: the timeline waits for it, so that the grid a visitor
+    /// came for is not queued behind sixteen snapshot samples and their judgements.
+    pub ready: bool,
 }
 
 /// Fetches the snapshot generator in `file` (the shipped model's file holds the discriminator too); errors in the
@@ -67,8 +70,9 @@ async fn load_snapshot(
     let path = format!("assets/models/{file}");
     let bytes = models::fetch_asset(manifest, &path).await?;
     let (weights, _) = read_safetensors(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    // A snapshot is the same network as the shipped generator: it runs where that one was placed.
     Model::load(
-        site.gpu.as_ref(),
+        site.gpu.as_ref().filter(|_| gan.generator.on_gpu()),
         Spec::Generator(gan.config.clone()),
         weights.with_prefix("generator."),
     )
@@ -136,12 +140,18 @@ pub fn Timeline(props: &TimelineProps) -> Html {
     {
         let (canvas_ref, dispatch, gan) =
             (canvas_ref.clone(), state.dispatcher(), props.gan.clone());
-        let (seed, truncation) = (props.seed, props.truncation);
+        let (seed, truncation, ready) = (props.seed, props.truncation, props.ready);
         let snapshot = snapshots.get(current).cloned();
         use_effect_with(
-            (current, seed, (truncation * 1000.0) as i64, gan.clone()),
+            (
+                current,
+                seed,
+                (truncation * 1000.0) as i64,
+                gan.clone(),
+                ready,
+            ),
             move |_| {
-                if let (Some(snapshot), Load::Ready(_)) = (snapshot, &site.manifest) {
+                if let (true, Some(snapshot), Load::Ready(_)) = (ready, snapshot, &site.manifest) {
                     let site = site.clone();
                     wasm_bindgen_futures::spawn_local(async move {
                         let status = show(

@@ -16,6 +16,7 @@ use super::texts::{self, LmTexts};
 use crate::engine::{Model, Op, Spec};
 use crate::i18n::{self, fill};
 use crate::models::{self, ModelCard, Shared};
+use crate::placement;
 use crate::site::{Load, SiteContext};
 
 /// A language model on the current backend with its tokenizer.
@@ -123,7 +124,7 @@ async fn build_lm(
             ],
         ));
     }
-    let model = Model::load(site.gpu.as_ref(), Spec::Lm(config.clone()), weights)
+    let model = placement::load(site, &name, Spec::Lm(config.clone()), weights)
         .await
         .map_err(|e| format!("{weights_file}: {e}"))?;
     let script = match card.as_ref().and_then(|c| c.script.as_ref()) {

@@ -92,20 +92,23 @@ pub fn LmPage() -> Html {
     });
 
     // Load the chosen model (again on another backend, or to try again).
-    let gpu_key = site.gpu.as_ref().map(|g| Rc::as_ptr(g) as usize);
-    let key = state.model.clone().map(|m| (m, gpu_key, state.reload));
+    let placement = site.placement_key();
+    let key = state.model.clone().map(|m| (m, placement, state.reload));
     let loaded = {
         let (site, own) = (site.clone(), own.clone());
-        use_latest_load(key, move |(name, _, _): (String, Option<usize>, u32)| {
-            let site = site.clone();
-            let own = own.borrow().clone().filter(|o| o.name == name);
-            async move {
-                match own {
-                    Some(own) => Ok(own),
-                    None => load_shipped(&site, &name).await.map(Rc::new),
+        use_latest_load(
+            key,
+            move |(name, _, _): (String, (Option<usize>, u8), u32)| {
+                let site = site.clone();
+                let own = own.borrow().clone().filter(|o| o.name == name);
+                async move {
+                    match own {
+                        Some(own) => Ok(own),
+                        None => load_shipped(&site, &name).await.map(Rc::new),
+                    }
                 }
-            }
-        })
+            },
+        )
     };
     let lm: Option<Rc<LoadedLm>> = match &loaded {
         Load::Ready(l) => Some(Rc::clone(&**l)),

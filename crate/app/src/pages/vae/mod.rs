@@ -88,10 +88,10 @@ pub fn VaePage() -> Html {
     });
 
     // Load the model (again when the backend changes or on "Try again", keeping the point); only the newest lands.
-    let gpu_key = site.gpu.as_ref().map(|g| Rc::as_ptr(g) as usize);
+    let placement = site.placement_key();
     let loaded = {
         let site = site.clone();
-        let key = state.model.clone().map(|m| (m, gpu_key, state.reload));
+        let key = state.model.clone().map(|m| (m, placement, state.reload));
         use_latest_load(key, move |(name, _, _)| {
             let site = site.clone();
             async move { load_vae(&site, &name, t).await }

@@ -13,6 +13,7 @@ use super::texts::VaeTexts;
 use crate::engine::{Built, Model, Op, Output, Spec};
 use crate::i18n::fill;
 use crate::models::{self, ModelCard};
+use crate::placement;
 use crate::site::{Load, SiteContext};
 
 /// A VAE built on the current backend, with its card.
@@ -108,16 +109,16 @@ pub async fn load_vae(site: &SiteContext, name: &str, t: &VaeTexts) -> Result<Lo
     };
     let weights = models::fetch_weights(manifest, name).await?;
     let spec = Spec::Vae(config.clone());
-    let cursor = if site.gpu.is_none() && crate::worker::cursor_on_page() {
-        let built = Built::new(&CpuBackend, &spec, weights.clone())
+    let model = placement::load(site, name, spec.clone(), weights.clone())
+        .await
+        .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
+    let cursor = if !model.on_gpu() && crate::worker::cursor_on_page() {
+        let built = Built::new(&CpuBackend, &spec, weights)
             .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
         Some(RefCell::new(built))
     } else {
         None
     };
-    let model = Model::load(site.gpu.as_ref(), spec, weights)
-        .await
-        .map_err(|e| format!("assets/models/{name}.safetensors: {e}"))?;
     let backend = model.backend_label(|| site.backend.label());
     Ok(LoadedVae {
         card: Rc::new(card),
