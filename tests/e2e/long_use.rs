@@ -8,7 +8,7 @@ use anyhow::{ensure, Context, Result};
 use genscope_e2e::{artefact_dir, Browser, Site, WebGpu};
 use serde_json::{json, Value};
 
-/// `{wasmBytes, workerWasmBytes, gpuLiveBuffers, gpuResultBuffersCreated}` from the page's probe.
+/// `{wasmBytes, workerWasmBytes, gpuLiveBuffers, gpuResultBuffersCreated, gpuSubmits, …}` from the page's probe.
 async fn memory(browser: &Browser) -> Result<Value> {
     browser.eval("return window.genscopeMemory();").await
 }
@@ -222,9 +222,20 @@ async fn gpu_tensor_buffers_stay_flat_over_decodes_and_tokens() -> Result<()> {
     generate(&browser, 10).await?;
     let after = memory(&browser).await?;
     ensure_gpu_buffers_flat(&before, &after, "LM on WebGPU over 10 tokens")?;
+    // What one token costs on the GPU: submits and bytes read back are the round trips the page waits for.
+    let per_token = |key: &str| (number(&after, key) - number(&before, key)) / 10.0;
+    let cost = json!({
+        "submits": per_token("gpuSubmits"), "dispatches": per_token("gpuDispatches"),
+        "bytes_read": per_token("gpuBytesRead"), "buffers_created": per_token("gpuBuffersCreated"),
+        "bind_groups_created": per_token("gpuBindGroupsCreated"),
+    });
+    ensure!(
+        per_token("gpuSubmits") == 1.0,
+        "a token should cost one submit and one read-back: {cost}"
+    );
     figures.insert(
         "lm_webgpu_10_tokens".into(),
-        json!({"before": before, "after": after}),
+        json!({"before": before, "after": after, "per_token": cost}),
     );
     std::fs::write(
         artefact_dir().join("long_use_webgpu.json"),

@@ -200,8 +200,9 @@ pub fn install_device_loss_hook(gpu: Rc<GpuContext>) {
 }
 
 /// Installs `window.genscopeMemory()`, which resolves to `{wasmBytes, workerWasmBytes, gpuLiveBuffers,
-/// gpuResultBuffersCreated}`: the page's and the inference worker's wasm linear memory and the tensor buffers held on
-/// the GPU, for the long-use checks (memory must stay flat).
+/// gpuResultBuffersCreated, gpuSubmits, gpuDispatches, gpuBytesRead, gpuBuffersCreated, gpuBindGroupsCreated}`: the
+/// page's and the inference worker's wasm linear memory, the tensor buffers held on the GPU, and the GPU traffic so
+/// far, for the long-use checks (memory must stay flat) and the per-token costs.
 pub fn install_memory_probe() {
     use wasm_bindgen::closure::Closure;
     use wasm_bindgen::JsCast;
@@ -217,12 +218,18 @@ pub fn install_memory_probe() {
                 .unwrap_or(0);
             let worker_bytes = crate::worker::worker_memory_bytes().await;
             let gpu = genscope_webgpu::buffer_counts();
+            let traffic = genscope_webgpu::gpu_traffic();
             let out = js_sys::Object::new();
             for (key, value) in [
                 ("wasmBytes", f64::from(wasm_bytes)),
                 ("workerWasmBytes", worker_bytes),
                 ("gpuLiveBuffers", gpu.live as f64),
                 ("gpuResultBuffersCreated", gpu.results_created as f64),
+                ("gpuSubmits", traffic.submits as f64),
+                ("gpuDispatches", traffic.dispatches as f64),
+                ("gpuBytesRead", traffic.bytes_read as f64),
+                ("gpuBuffersCreated", traffic.buffers_created as f64),
+                ("gpuBindGroupsCreated", traffic.bind_groups_created as f64),
             ] {
                 let _ = js_sys::Reflect::set(&out, &key.into(), &value.into());
             }

@@ -90,6 +90,14 @@ async function run() {
       workload: '24 greedy tokens after a 16-token prompt, lm-shakespeare', ours: gpuRate,
       same_first_tokens_as_cpu: decoded.ours.startsWith(gpuIds),
     };
+    // What the site's automatic choice would pick for each model's work, by the same rule (the faster backend;
+    // a tie goes to the CPU): the site times these calls when a model loads (see crate/app/src/placement.rs).
+    const pick = (cpuMs, gpuMs) => ({ cpu_ms: cpuMs, webgpu_ms: gpuMs, choice: gpuMs < cpuMs ? 'webgpu' : 'cpu' });
+    results.choice = {
+      'vae-mnist-z2 decode': pick(results.vae_decode_ms_wasm_cpu.p50, results.vae_decode_ms_webgpu.p50),
+      'dcgan-mnist grid of 64': pick(results.gan_grid64_wasm_cpu.median_ms, results.gan_grid64_webgpu.median_ms),
+      'lm-shakespeare step': pick(1000 / ours, 1000 / gpuRate),
+    };
   } catch (error) {
     results.webgpu_error = String(error);
   }

@@ -80,6 +80,17 @@ pub trait Tensors {
     #[allow(async_fn_in_trait)] // the models run on one thread (a worker, a test); no Send bound is wanted
     async fn read(&self, tensor: &Self::Tensor) -> Result<Vec<f32>>;
 
+    /// [`Tensors::read`] for several tensors at once. A GPU backend overrides it to read them all in one
+    /// round trip (one submit, one mapped buffer); the default reads them one by one.
+    #[allow(async_fn_in_trait)]
+    async fn read_all(&self, tensors: &[&Self::Tensor]) -> Result<Vec<Vec<f32>>> {
+        let mut values = Vec::with_capacity(tensors.len());
+        for t in tensors {
+            values.push(self.read(t).await?);
+        }
+        Ok(values)
+    }
+
     /// The same data seen with another shape of equal size.
     fn reshape(&self, x: &Self::Tensor, shape: &[usize]) -> Result<Self::Tensor>;
 

@@ -259,12 +259,10 @@ impl<B: Backend> Built<B> {
 }
 
 impl<B: Backend> Recorded<B> {
-    /// Reads the recorded results back to the host, typed by the op.
+    /// Reads the recorded results back to the host (in one round trip on a GPU), typed by the op.
     pub async fn read(self, backend: &B) -> Result<Output> {
-        let mut parts = Vec::with_capacity(self.tensors.len());
-        for t in &self.tensors {
-            parts.push(backend.read(t).await?);
-        }
+        let tensors: Vec<&B::Tensor> = self.tensors.iter().collect();
+        let parts = backend.read_all(&tensors).await?;
         Output::from_parts(&self.op, parts)
     }
 }

@@ -90,6 +90,48 @@ thread_local! {
     };
 }
 
+/// What genscope has asked of the GPU since the page started, over every backend of this thread: the figures a
+/// per-token or per-frame cost is the difference of.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GpuTraffic {
+    /// Command buffers submitted (one per read-back).
+    pub submits: u64,
+    /// Compute dispatches recorded.
+    pub dispatches: u64,
+    /// Bytes copied back to the host.
+    pub bytes_read: u64,
+    /// Buffers created of any kind: tensors, per-dispatch uniforms and tables, read-back staging.
+    pub buffers_created: u64,
+    /// Bind groups created.
+    pub bind_groups_created: u64,
+}
+
+thread_local! {
+    static TRAFFIC: std::cell::Cell<GpuTraffic> = const {
+        std::cell::Cell::new(GpuTraffic {
+            submits: 0,
+            dispatches: 0,
+            bytes_read: 0,
+            buffers_created: 0,
+            bind_groups_created: 0,
+        })
+    };
+}
+
+/// What genscope has asked of the GPU so far (see [`GpuTraffic`]).
+pub fn gpu_traffic() -> GpuTraffic {
+    TRAFFIC.with(std::cell::Cell::get)
+}
+
+/// Adds to the traffic counters.
+pub(crate) fn count_traffic(add: impl FnOnce(&mut GpuTraffic)) {
+    TRAFFIC.with(|t| {
+        let mut n = t.get();
+        add(&mut n);
+        t.set(n);
+    });
+}
+
 /// The tensor buffers genscope holds on the GPU (for the long-use checks and the page's diagnostics).
 pub fn buffer_counts() -> BufferCounts {
     BUFFER_COUNTS.with(std::cell::Cell::get)
@@ -217,6 +259,7 @@ impl WgpuBackend {
         }
         pool.created += 1;
         count_created(true);
+        count_traffic(|t| t.buffers_created += 1);
         Ok(self.gpu.device().create_buffer(&wgpu::BufferDescriptor {
             label: Some(label),
             size: (elements * 4) as u64,
@@ -246,6 +289,11 @@ impl WgpuBackend {
         let pipeline = pipelines
             .entry(kernel)
             .or_insert_with(|| compute_pipeline(device, &format!("{kernel:?}"), kernel.source()));
+        count_traffic(|t| {
+            t.dispatches += 1;
+            t.buffers_created += 1;
+            t.bind_groups_created += 1;
+        });
         let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
             label: Some("params"),
             contents: bytemuck::cast_slice(params),
@@ -390,6 +438,7 @@ impl Tensors for WgpuBackend {
         if data.is_empty() {
             return Err(Error::Shape("upload of an empty tensor".into()));
         }
+        count_traffic(|t| t.buffers_created += 1);
         let buffer = self
             .gpu
             .device()
@@ -426,6 +475,28 @@ impl Tensors for WgpuBackend {
             .gpu
             .read_back(encoder, &tensor.buffer, (tensor.len() * 4) as u64)
             .await?)
+    }
+
+    async fn read_all(&self, tensors: &[&GpuTensor]) -> Result<Vec<Vec<f32>>> {
+        let encoder = self.pending.borrow_mut().take().unwrap_or_else(|| {
+            self.gpu
+                .device()
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                    label: Some("read"),
+                })
+        });
+        let sources: Vec<(&wgpu::Buffer, u64)> = tensors
+            .iter()
+            .map(|t| (&**t.buffer, (t.len() * 4) as u64))
+            .collect();
+        let flat = self.gpu.read_back_all(encoder, &sources).await?;
+        let mut parts = Vec::with_capacity(tensors.len());
+        let mut at = 0;
+        for t in tensors {
+            parts.push(flat[at..at + t.len()].to_vec());
+            at += t.len();
+        }
+        Ok(parts)
     }
 
     fn reshape(&self, x: &GpuTensor, shape: &[usize]) -> Result<GpuTensor> {
@@ -582,6 +653,7 @@ impl SequenceOps for WgpuBackend {
                 "token id {bad} is outside the vocabulary of {vocab}"
             )));
         }
+        count_traffic(|t| t.buffers_created += 1);
         let ids_buffer = self
             .gpu
             .device()
@@ -624,6 +696,7 @@ impl SequenceOps for WgpuBackend {
         let out = self.output("rope", rows * width)?;
         let (cos, sin) = rope_tables(rows, start, head_dim, theta);
         let table = |label, data: &[f32]| {
+            count_traffic(|t| t.buffers_created += 1);
             self.gpu
                 .device()
                 .create_buffer_init(&wgpu::util::BufferInitDescriptor {

@@ -136,18 +136,41 @@ impl GpuContext {
     /// Copies `source` into a mappable buffer, submits `encoder` and waits for the data.
     pub(crate) async fn read_back(
         &self,
-        mut encoder: wgpu::CommandEncoder,
+        encoder: wgpu::CommandEncoder,
         source: &wgpu::Buffer,
         bytes: u64,
     ) -> Result<Vec<f32>, GpuError> {
+        self.read_back_all(encoder, &[(source, bytes)]).await
+    }
+
+    /// Copies the first `bytes` of each source, one after the other, into one mappable buffer, submits `encoder`
+    /// and waits for the data: one round trip for all of them.
+    pub(crate) async fn read_back_all(
+        &self,
+        mut encoder: wgpu::CommandEncoder,
+        sources: &[(&wgpu::Buffer, u64)],
+    ) -> Result<Vec<f32>, GpuError> {
+        let bytes: u64 = sources.iter().map(|(_, b)| b).sum();
+        if bytes == 0 {
+            return Ok(Vec::new());
+        }
         let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("readback"),
             size: bytes,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
-        encoder.copy_buffer_to_buffer(source, 0, &staging, 0, bytes);
+        let mut at = 0;
+        for (source, size) in sources {
+            encoder.copy_buffer_to_buffer(source, 0, &staging, at, *size);
+            at += size;
+        }
         self.queue.submit([encoder.finish()]);
+        crate::backend::count_traffic(|t| {
+            t.submits += 1;
+            t.bytes_read += bytes;
+            t.buffers_created += 1;
+        });
 
         let (done, mapped) = futures_channel::oneshot::channel();
         staging.map_async(wgpu::MapMode::Read, .., move |result| {

@@ -10,6 +10,6 @@ mod browser;
 mod context;
 mod dispatch;
 
-pub use backend::{buffer_counts, BufferCounts, GpuTensor, WgpuBackend};
+pub use backend::{buffer_counts, gpu_traffic, BufferCounts, GpuTensor, GpuTraffic, WgpuBackend};
 pub use context::{AdapterDescription, GpuContext, GpuError};
 pub use dispatch::{workgroup_grid, MAX_WORKGROUPS_PER_DIM};

@@ -391,6 +391,21 @@ pub fn run_all(filter: Option<&str>) -> Result<()> {
                 browser["lm_tokens_per_s_webgpu"]["same_first_tokens_as_cpu"],
                 gpu_lm / cpu_lm
             )?;
+            writeln!(
+                md,
+                "\nWhat the site's automatic choice picks by the same rule (the faster; a tie goes to the CPU):\n"
+            )?;
+            writeln!(md, "| model and work | wasm CPU | WebGPU | choice |")?;
+            writeln!(md, "|---|---|---|---|")?;
+            for (work, c) in browser["choice"].as_object().into_iter().flatten() {
+                writeln!(
+                    md,
+                    "| {work} | {:.2} ms | {:.2} ms | {} |",
+                    c["cpu_ms"].as_f64().unwrap_or(f64::NAN),
+                    c["webgpu_ms"].as_f64().unwrap_or(f64::NAN),
+                    c["choice"].as_str().unwrap_or("?")
+                )?;
+            }
         }
     }
     std::fs::write(root.join("BENCHMARKS.md"), md)?;

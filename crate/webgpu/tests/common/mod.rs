@@ -29,6 +29,10 @@ macro_rules! conformance_tests {
         $run!(lm_ops_match_cpu, lm_ops_match);
         $run!(lm_forward_matches_cpu, lm_matches);
         $run!(result_buffers_are_pooled, buffers_are_reused);
+        $run!(
+            several_tensors_are_read_in_one_submit,
+            read_all_is_one_round_trip
+        );
     };
 }
 
@@ -693,4 +697,24 @@ pub async fn buffers_are_reused(gpu: &WgpuBackend) {
         genscope_webgpu::buffer_counts().live < live,
         "dropping the model freed no buffers"
     );
+}
+
+/// `read_all` gives each tensor's values, as `read` does, from one submit and one mapped buffer.
+pub async fn read_all_is_one_round_trip(gpu: &WgpuBackend) {
+    let a = values(65, 1, 1.0);
+    let b = values(3 * 7, 2, 1.0);
+    let (ta, tb) = (
+        gpu.upload(&a, &[65]).unwrap(),
+        gpu.upload(&b, &[3, 7]).unwrap(),
+    );
+    let doubled = gpu.add(&ta, &ta).unwrap();
+    let before = genscope_webgpu::gpu_traffic();
+    let all = gpu.read_all(&[&doubled, &tb, &ta]).await.unwrap();
+    let after = genscope_webgpu::gpu_traffic();
+    assert_eq!(after.submits - before.submits, 1, "one submit");
+    assert_eq!(after.bytes_read - before.bytes_read, (65 + 21 + 65) * 4);
+    let twice: Vec<f32> = a.iter().map(|v| v + v).collect();
+    assert_close("doubled", &all[0], &twice);
+    assert_eq!(all[1], b);
+    assert_eq!(all[2], a);
 }
