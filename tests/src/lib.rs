@@ -269,6 +269,10 @@ impl Browser {
         if webgpu == WebGpu::On {
             args.push("--enable-unsafe-webgpu".into());
         }
+        // Extra switches from the caller, e.g. `cargo xtask gpu-check`'s for a hardware GPU.
+        if let Ok(extra) = std::env::var("GENSCOPE_CHROMIUM_ARGS") {
+            args.extend(extra.split_whitespace().map(str::to_string));
+        }
         let mut options = json!({ "args": args });
         if let Some(binary) = std::env::var_os("GENSCOPE_CHROMIUM") {
             options["binary"] = json!(binary.to_string_lossy());

@@ -5,7 +5,7 @@
 //! expensive part on WebGPU). Pipelines are built once per kernel and cached.
 
 use std::cell::RefCell;
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::rc::Rc;
 
 use genscope_core::backend::{
@@ -17,6 +17,7 @@ use wgpu::util::DeviceExt;
 
 use crate::context::{compute_pipeline, GpuContext, GpuError};
 use crate::dispatch::{workgroup_grid, MAX_WORKGROUPS_PER_DIM};
+use crate::scratch::{BindKey, Scratch};
 
 /// Threads per workgroup of the elementwise kernels (`@workgroup_size` in unary.wgsl and binary.wgsl).
 const ELEMENTWISE_WORKGROUP: u32 = 256;
@@ -158,7 +159,9 @@ fn count_freed(buffers: usize) {
 /// first one has run.
 #[derive(Default)]
 struct BufferPool {
-    free: HashMap<u64, Vec<wgpu::Buffer>>,
+    /// Ordered, and the first taken, so that a repeated step gets the same buffers in the same places whatever
+    /// order the last one's were dropped in (its bind groups are then found in the cache).
+    free: HashMap<u64, BTreeSet<wgpu::Buffer>>,
     created: usize,
 }
 
@@ -186,12 +189,13 @@ impl Drop for PooledBuffer {
             return;
         };
         match self.pool.as_ref().and_then(|p| p.upgrade()) {
-            Some(pool) => pool
-                .borrow_mut()
-                .free
-                .entry(buffer.size())
-                .or_default()
-                .push(buffer),
+            Some(pool) => {
+                pool.borrow_mut()
+                    .free
+                    .entry(buffer.size())
+                    .or_default()
+                    .insert(buffer);
+            }
             None => count_freed(1),
         }
     }
@@ -199,7 +203,7 @@ impl Drop for PooledBuffer {
 
 impl Drop for BufferPool {
     fn drop(&mut self) {
-        count_freed(self.free.values().map(Vec::len).sum());
+        count_freed(self.free.values().map(BTreeSet::len).sum());
     }
 }
 
@@ -209,6 +213,8 @@ pub struct WgpuBackend {
     pending: RefCell<Option<wgpu::CommandEncoder>>,
     pipelines: RefCell<HashMap<Kernel, wgpu::ComputePipeline>>,
     pool: Rc<RefCell<BufferPool>>,
+    /// Uniform slots, bind groups and small inputs, reused across submissions.
+    scratch: RefCell<Scratch<Kernel>>,
     /// Bound where a kernel's optional bias is absent (WebGPU cannot bind nothing).
     no_bias: wgpu::Buffer,
 }
@@ -228,11 +234,13 @@ impl WgpuBackend {
             usage: wgpu::BufferUsages::STORAGE,
             mapped_at_creation: false,
         });
+        let scratch = RefCell::new(Scratch::new(gpu.device()));
         Self {
             gpu,
             pending: RefCell::new(None),
             pipelines: RefCell::new(HashMap::new()),
             pool: Rc::default(),
+            scratch,
             no_bias,
         }
     }
@@ -254,7 +262,7 @@ impl WgpuBackend {
         }
         let bytes = (elements * 4) as u64;
         let mut pool = self.pool.borrow_mut();
-        if let Some(buffer) = pool.free.get_mut(&bytes).and_then(Vec::pop) {
+        if let Some(buffer) = pool.free.get_mut(&bytes).and_then(BTreeSet::pop_first) {
             return Ok(buffer);
         }
         pool.created += 1;
@@ -289,30 +297,52 @@ impl WgpuBackend {
         let pipeline = pipelines
             .entry(kernel)
             .or_insert_with(|| compute_pipeline(device, &format!("{kernel:?}"), kernel.source()));
+        let layout = pipeline.get_bind_group_layout(0);
+        let entries = |uniform: wgpu::BindingResource<'_>| -> wgpu::BindGroup {
+            let entries: Vec<wgpu::BindGroupEntry> = buffers
+                .iter()
+                .map(|buffer| buffer.as_entire_binding())
+                .chain(std::iter::once(uniform))
+                .enumerate()
+                .map(|(i, resource)| wgpu::BindGroupEntry {
+                    binding: i as u32,
+                    resource,
+                })
+                .collect();
+            device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: None,
+                layout: &layout,
+                entries: &entries,
+            })
+        };
+        let mut scratch = self.scratch.borrow_mut();
+        let (bind_group, uniform_created, group_created) = match scratch
+            .uniform(self.gpu.queue(), bytemuck::cast_slice(params))
+        {
+            Some(slot) => {
+                let key = BindKey {
+                    kernel,
+                    buffers: buffers.iter().map(|b| (*b).clone()).collect(),
+                    slot,
+                };
+                let (group, created) = scratch.bind_group(key, |s| entries(s.slot_binding(slot)));
+                (group, false, created)
+            }
+            // More dispatches in one submission than there are slots: a buffer of its own.
+            None => {
+                let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+                    label: Some("params"),
+                    contents: bytemuck::cast_slice(params),
+                    usage: wgpu::BufferUsages::UNIFORM,
+                });
+                (entries(uniform.as_entire_binding()), true, true)
+            }
+        };
+        drop(scratch);
         count_traffic(|t| {
             t.dispatches += 1;
-            t.buffers_created += 1;
-            t.bind_groups_created += 1;
-        });
-        let uniform = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("params"),
-            contents: bytemuck::cast_slice(params),
-            usage: wgpu::BufferUsages::UNIFORM,
-        });
-        let entries: Vec<wgpu::BindGroupEntry> = buffers
-            .iter()
-            .copied()
-            .chain(std::iter::once(&uniform))
-            .enumerate()
-            .map(|(i, buffer)| wgpu::BindGroupEntry {
-                binding: i as u32,
-                resource: buffer.as_entire_binding(),
-            })
-            .collect();
-        let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-            label: None,
-            layout: &pipeline.get_bind_group_layout(0),
-            entries: &entries,
+            t.buffers_created += u64::from(uniform_created);
+            t.bind_groups_created += u64::from(group_created);
         });
         let mut pending = self.pending.borrow_mut();
         let encoder = pending.get_or_insert_with(|| {
@@ -325,6 +355,16 @@ impl WgpuBackend {
         pass.set_bind_group(0, &bind_group, &[]);
         pass.dispatch_workgroups(grid.0, grid.1, 1);
         Ok(())
+    }
+
+    /// A storage buffer holding a small host input (token ids, RoPE tables) for the pending submission.
+    fn input(&self, data: &[u8]) -> wgpu::Buffer {
+        let (buffer, created) =
+            self.scratch
+                .borrow_mut()
+                .input(self.gpu.device(), self.gpu.queue(), data);
+        count_traffic(|t| t.buffers_created += u64::from(created));
+        buffer
     }
 
     /// Runs `record` on the pending encoder (creating it if needed), so copies stay in order with dispatches.
@@ -464,17 +504,8 @@ impl Tensors for WgpuBackend {
     }
 
     async fn read(&self, tensor: &GpuTensor) -> Result<Vec<f32>> {
-        let encoder = self.pending.borrow_mut().take().unwrap_or_else(|| {
-            self.gpu
-                .device()
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                    label: Some("read"),
-                })
-        });
-        Ok(self
-            .gpu
-            .read_back(encoder, &tensor.buffer, (tensor.len() * 4) as u64)
-            .await?)
+        let mut parts = self.read_all(&[tensor]).await?;
+        Ok(parts.pop().unwrap_or_default())
     }
 
     async fn read_all(&self, tensors: &[&GpuTensor]) -> Result<Vec<Vec<f32>>> {
@@ -489,7 +520,13 @@ impl Tensors for WgpuBackend {
             .iter()
             .map(|t| (&**t.buffer, (t.len() * 4) as u64))
             .collect();
-        let flat = self.gpu.read_back_all(encoder, &sources).await?;
+        let staging = self.gpu.submit_read(encoder, &sources);
+        // Submitted: later queue writes land after these commands, so slots and inputs may be reused.
+        self.scratch.borrow_mut().submitted();
+        let flat = match staging {
+            Some(staging) => self.gpu.map_read(staging).await?,
+            None => Vec::new(),
+        };
         let mut parts = Vec::with_capacity(tensors.len());
         let mut at = 0;
         for t in tensors {
@@ -653,15 +690,7 @@ impl SequenceOps for WgpuBackend {
                 "token id {bad} is outside the vocabulary of {vocab}"
             )));
         }
-        count_traffic(|t| t.buffers_created += 1);
-        let ids_buffer = self
-            .gpu
-            .device()
-            .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                label: Some("ids"),
-                contents: bytemuck::cast_slice(ids),
-                usage: wgpu::BufferUsages::STORAGE,
-            });
+        let ids_buffer = self.input(bytemuck::cast_slice(ids));
         let total = ids.len() * dim;
         let out = self.output("embedding", total)?;
         let params = [ids.len() as u32, dim as u32, total as u32, 0];
@@ -695,17 +724,10 @@ impl SequenceOps for WgpuBackend {
         let pairs = rows * width / 2;
         let out = self.output("rope", rows * width)?;
         let (cos, sin) = rope_tables(rows, start, head_dim, theta);
-        let table = |label, data: &[f32]| {
-            count_traffic(|t| t.buffers_created += 1);
-            self.gpu
-                .device()
-                .create_buffer_init(&wgpu::util::BufferInitDescriptor {
-                    label: Some(label),
-                    contents: bytemuck::cast_slice(data),
-                    usage: wgpu::BufferUsages::STORAGE,
-                })
-        };
-        let (cos, sin) = (table("rope.cos", &cos), table("rope.sin", &sin));
+        let (cos, sin) = (
+            self.input(bytemuck::cast_slice(&cos)),
+            self.input(bytemuck::cast_slice(&sin)),
+        );
         let params = [rows, width, head_dim, pairs].map(|v| v as u32);
         self.dispatch(
             Kernel::Rope,

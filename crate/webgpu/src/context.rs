@@ -52,6 +52,8 @@ pub struct GpuContext {
     queue: wgpu::Queue,
     adapter: AdapterDescription,
     lost: std::cell::RefCell<Option<futures_channel::oneshot::Receiver<String>>>,
+    /// Read-back buffers by size, unmapped and free for the next read of that size.
+    staging: std::cell::RefCell<std::collections::HashMap<u64, Vec<wgpu::Buffer>>>,
 }
 
 impl GpuContext {
@@ -105,6 +107,7 @@ impl GpuContext {
         Ok(Self {
             device,
             queue,
+            staging: Default::default(),
             adapter,
             lost: std::cell::RefCell::new(Some(lost)),
         })
@@ -133,32 +136,31 @@ impl GpuContext {
         &self.device
     }
 
-    /// Copies `source` into a mappable buffer, submits `encoder` and waits for the data.
-    pub(crate) async fn read_back(
-        &self,
-        encoder: wgpu::CommandEncoder,
-        source: &wgpu::Buffer,
-        bytes: u64,
-    ) -> Result<Vec<f32>, GpuError> {
-        self.read_back_all(encoder, &[(source, bytes)]).await
+    /// The device's queue.
+    pub(crate) fn queue(&self) -> &wgpu::Queue {
+        &self.queue
     }
 
-    /// Copies the first `bytes` of each source, one after the other, into one mappable buffer, submits `encoder`
-    /// and waits for the data: one round trip for all of them.
-    pub(crate) async fn read_back_all(
+    /// Copies the first `bytes` of each source, one after the other, into one mappable buffer and submits
+    /// `encoder`: the buffer for [`Self::map_read`] (`None` when there is nothing to read). One round trip for all.
+    pub(crate) fn submit_read(
         &self,
         mut encoder: wgpu::CommandEncoder,
         sources: &[(&wgpu::Buffer, u64)],
-    ) -> Result<Vec<f32>, GpuError> {
+    ) -> Option<wgpu::Buffer> {
         let bytes: u64 = sources.iter().map(|(_, b)| b).sum();
         if bytes == 0 {
-            return Ok(Vec::new());
+            return None;
         }
-        let staging = self.device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("readback"),
-            size: bytes,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
+        let reused = self.staging.borrow_mut().get_mut(&bytes).and_then(Vec::pop);
+        let created = reused.is_none();
+        let staging = reused.unwrap_or_else(|| {
+            self.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("readback"),
+                size: bytes,
+                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+                mapped_at_creation: false,
+            })
         });
         let mut at = 0;
         for (source, size) in sources {
@@ -169,9 +171,13 @@ impl GpuContext {
         crate::backend::count_traffic(|t| {
             t.submits += 1;
             t.bytes_read += bytes;
-            t.buffers_created += 1;
+            t.buffers_created += u64::from(created);
         });
+        Some(staging)
+    }
 
+    /// Waits until the submitted copy into `staging` is done and returns its values.
+    pub(crate) async fn map_read(&self, staging: wgpu::Buffer) -> Result<Vec<f32>, GpuError> {
         let (done, mapped) = futures_channel::oneshot::channel();
         staging.map_async(wgpu::MapMode::Read, .., move |result| {
             let _ = done.send(result);
@@ -192,6 +198,11 @@ impl GpuContext {
         let values = bytemuck::cast_slice(&view).to_vec();
         drop(view);
         staging.unmap();
+        self.staging
+            .borrow_mut()
+            .entry(staging.size())
+            .or_default()
+            .push(staging);
         Ok(values)
     }
 }

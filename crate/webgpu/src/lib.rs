@@ -9,6 +9,7 @@ mod backend;
 mod browser;
 mod context;
 mod dispatch;
+mod scratch;
 
 pub use backend::{buffer_counts, gpu_traffic, BufferCounts, GpuTensor, GpuTraffic, WgpuBackend};
 pub use context::{AdapterDescription, GpuContext, GpuError};

@@ -49,7 +49,7 @@ fn estimates_file(criterion: &Path, group: &str, function: &str) -> std::path::P
 }
 
 /// Median of one criterion benchmark in milliseconds.
-fn median_ms(criterion: &Path, group: &str, function: &str) -> Result<f64> {
+pub fn median_ms(criterion: &Path, group: &str, function: &str) -> Result<f64> {
     let file = estimates_file(criterion, group, function);
     let text = std::fs::read_to_string(&file).with_context(|| {
         format!(
@@ -126,6 +126,12 @@ fn machine() -> Value {
 /// Builds the bench page into `dist/bench/` (the bench crate's wasm beside the site, which it takes its models
 /// from) and runs it in headless Chromium through the e2e harness. Returns what the page measured.
 fn browser_bench(root: &Path) -> Result<Value> {
+    browser_bench_with(root, "")
+}
+
+/// [`browser_bench`] with `chromium_args` (space-separated) added to Chromium's command line, e.g. the switches
+/// for a hardware GPU (`cargo xtask gpu-check`).
+pub fn browser_bench_with(root: &Path, chromium_args: &str) -> Result<Value> {
     crate::dist::build()?;
     let bindgen_dir = tools::ensure_wasm_bindgen()?;
     tools::run(Command::new("cargo").current_dir(root).args([
@@ -169,6 +175,7 @@ fn browser_bench(root: &Path) -> Result<Value> {
                 "--nocapture",
             ])
             .env("GENSCOPE_DIST", root.join("dist"))
+            .env("GENSCOPE_CHROMIUM_ARGS", chromium_args)
             .env("CHROMEDRIVER", &browser.chromedriver)
             .env("GENSCOPE_CHROMIUM", &browser.chromium),
     )?;

@@ -6,6 +6,7 @@ pub mod bench;
 pub mod data;
 pub mod dist;
 pub mod fuzz;
+pub mod gpu_check;
 pub mod serve;
 pub mod test;
 pub mod tools;

@@ -32,6 +32,9 @@ enum Task {
         /// Only run benchmarks whose name matches (criterion's filter); the others keep their last medians.
         filter: Option<String>,
     },
+    /// On a machine with a real GPU: the native engine benchmarks (briefly) and the browser bench page on that GPU,
+    /// printed as one table of CPU vs WebGPU per model with the site's automatic choice. A few minutes.
+    GpuCheck,
     /// Fuzz the loaders and parsers (cargo-fuzz, installed if missing): each target for a time or a run count.
     Fuzz {
         /// Only this target (safetensors, llama2c, model_card, url_query, tokenizer).
@@ -74,6 +77,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Task::Test => xtask::test::run_all(),
         Task::Bench { filter } => xtask::bench::run_all(filter.as_deref()),
+        Task::GpuCheck => xtask::gpu_check::run(),
         Task::Fuzz {
             target,
             seconds,

@@ -33,6 +33,7 @@ macro_rules! conformance_tests {
             several_tensors_are_read_in_one_submit,
             read_all_is_one_round_trip
         );
+        $run!(warm_steps_create_no_gpu_objects, steps_create_nothing);
     };
 }
 
@@ -717,4 +718,38 @@ pub async fn read_all_is_one_round_trip(gpu: &WgpuBackend) {
     assert_close("doubled", &all[0], &twice);
     assert_eq!(all[1], b);
     assert_eq!(all[2], a);
+}
+
+/// Once warm, a repeated same-shape step (the VAE cursor's decode, the GAN's grid) records its dispatches without
+/// creating a buffer or a bind group: uniforms go to reused slots, bind groups come from the cache, and the
+/// read-back buffer is pooled. (An LM step's attention grows with the context, so its score buffers and the
+/// bind groups that hold them change from step to step; the page reports what a token costs.)
+pub async fn steps_create_nothing(gpu: &WgpuBackend) {
+    let config = VaeConfig {
+        width: 28,
+        height: 28,
+        hidden: 400,
+        latent: 2,
+    };
+    let vae = Vae::new(gpu, config.clone(), &mut random_vae_weights(&config)).unwrap();
+    // The input is uploaded once, as the page's cursor would write it into a kept buffer.
+    let z = gpu.upload(&[0.3, -1.0], &[1, 2]).unwrap();
+    for _ in 0..2 {
+        gpu.read(&vae.decode(gpu, &z).unwrap()).await.unwrap();
+    }
+    let before = genscope_webgpu::gpu_traffic();
+    for _ in 0..8 {
+        gpu.read(&vae.decode(gpu, &z).unwrap()).await.unwrap();
+    }
+    let after = genscope_webgpu::gpu_traffic();
+    assert_eq!(after.submits - before.submits, 8, "one submit a step");
+    assert!(after.dispatches > before.dispatches);
+    assert_eq!(
+        (
+            after.buffers_created - before.buffers_created,
+            after.bind_groups_created - before.bind_groups_created
+        ),
+        (0, 0),
+        "buffers and bind groups created over 8 warm steps"
+    );
 }
