@@ -168,7 +168,10 @@ pub async fn detect() -> Result<Rc<GpuContext>, CpuReason> {
         .map(Rc::new)
         .map_err(|error| match error {
             GpuError::Unsupported => CpuReason::NoWebGpu,
-            other => CpuReason::NoDevice(other.to_string()),
+            // Only the browser's own words are kept: the sentence around them is the catalogue's.
+            GpuError::NoAdapter(why) | GpuError::Device(why) | GpuError::Readback(why) => {
+                CpuReason::NoDevice(why)
+            }
         })
 }
 

@@ -1,9 +1,9 @@
 //! Where a model runs. On the automatic choice with a WebGPU adapter, a model loading for the first time on this
 //! adapter and build is built on both backends and timed on its page's most frequent call ([`Work`]): one warm-up
 //! each, then alternating runs until each has five or half a second has passed; a WebGPU run far slower than the
-//! CPU's is not waited for. The faster copy is kept, the other
-//! dropped, and the result is stored so the next visit builds only the winner. The CPU runs in the inference
-//! worker, so the page's thread only awaits messages and WebGPU read-backs while it measures.
+//! CPU's is not waited for. The faster copy is kept, the other dropped, and the result is stored so the next visit
+//! builds only the winner. The CPU runs in the inference worker, so the page's thread only awaits messages and
+//! WebGPU read-backs while it measures.
 
 use std::cell::RefCell;
 use std::collections::HashSet;
@@ -18,6 +18,7 @@ use crate::backend::BackendStatus;
 use crate::calibration::{median, Calibration, Work};
 use crate::engine::Model;
 use crate::site::{SiteContext, BUILD};
+use crate::worker::Remote;
 
 /// Timed runs per backend at most, and the time budget for all of them (at least one each is always run).
 const RUNS: usize = 5;
@@ -71,14 +72,21 @@ async fn calibrate(
     (spec, weights): (Spec, HostWeights),
     (gpu, key): (&Rc<GpuContext>, &str),
 ) -> Result<Model, String> {
-    let work = Work::of(&spec);
-    let cpu = Model::load(None, spec.clone(), weights.clone()).await?;
+    // The worker copies the weights it is sent, so the CPU copy needs no clone of them.
+    let cpu = Remote::load(spec.clone(), &weights).await.map(Model::Cpu)?;
     let Ok(webgpu) = Model::load(Some(gpu), spec.clone(), weights).await else {
         // This model cannot be built on the device (its error would show if WebGPU were forced): the CPU it is.
         return Ok(cpu);
     };
     let webgpu = Rc::new(webgpu);
-    let Some(calibration) = measure(name, work, &spec, &cpu, &webgpu).await else {
+    let trial = Trial {
+        name,
+        work: Work::of(&spec),
+        spec: &spec,
+        cpu: &cpu,
+        webgpu: &webgpu,
+    };
+    let Some(calibration) = trial.measure().await else {
         return Ok(cpu);
     };
     calibration.store(key, BUILD);
@@ -91,98 +99,101 @@ async fn calibrate(
     }
 }
 
-/// Times `work` on both copies; `None` when either fails to run it.
-///
-/// WebGPU warms up on one item of a batched work, so that a slow adapter compiles its shaders without queueing
-/// a whole batch. If that one item then takes longer than the CPU's whole batch, WebGPU cannot win (more work is
-/// never faster) and the batch is never sent to it: a software adapter would be busy for many seconds with it.
-async fn measure(
-    name: &str,
+/// One model's two copies and the work they are timed on.
+struct Trial<'a> {
+    name: &'a str,
     work: Work,
-    spec: &Spec,
-    cpu: &Model,
-    webgpu: &Rc<Model>,
-) -> Option<Calibration> {
-    // Marks around the runs let a test check that nothing blocked the page's thread meanwhile.
-    let mark = |edge: &str| {
+    spec: &'a Spec,
+    cpu: &'a Model,
+    webgpu: &'a Rc<Model>,
+}
+
+impl Trial<'_> {
+    /// Times the work on both copies; `None` when either fails to run it.
+    ///
+    /// WebGPU warms up on one item of a batched work, so that a slow adapter compiles its shaders without
+    /// queueing a whole batch. If that one item then takes longer than the CPU's whole batch, WebGPU cannot win
+    /// (more work is never faster) and the batch is never sent to it: a software adapter would be busy for many
+    /// seconds with it. Performance marks around the runs let a test check that nothing blocked the page's
+    /// thread meanwhile.
+    async fn measure(&self) -> Option<Calibration> {
+        self.mark("start");
+        let calibration = self.decide().await;
+        self.mark("end");
+        calibration
+    }
+
+    fn mark(&self, edge: &str) {
         if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
-            let _ = p.mark(&format!(
-                "genscope-calibration {name} {} {edge}",
-                work.code()
-            ));
-        }
-    };
-    mark("start");
-    let calibration = decide(name, work, spec, cpu, webgpu).await;
-    mark("end");
-    calibration
-}
-
-/// [`measure`] between its marks.
-async fn decide(
-    name: &str,
-    work: Work,
-    spec: &Spec,
-    cpu: &Model,
-    webgpu: &Rc<Model>,
-) -> Option<Calibration> {
-    let lost = |cpu_ms: f64, gpu_ms: f64| Calibration {
-        model: name.to_string(),
-        work,
-        cpu_ms,
-        gpu_ms,
-        gpu_at_least: true,
-    };
-    // Warm-up: the CPU's whole work, and WebGPU's (one item of a batch).
-    let cpu_ms = time(cpu, work.call(spec, 0, false)).await?;
-    let limit = (PATIENCE * cpu_ms).max(WARM_UP_FLOOR_MS);
-    match within(limit, webgpu, work.call(spec, 0, work.batched())).await {
-        (Some(result), _) => result.ok()?,
-        (None, waited) => return Some(lost(cpu_ms, waited)),
-    };
-    if work.batched() {
-        let cpu_ms = time(cpu, work.call(spec, 1, false)).await?;
-        let (probe_ms, cut) = time_within(cpu_ms, webgpu, work.call(spec, 1, true)).await?;
-        if cut || probe_ms >= cpu_ms {
-            return Some(lost(cpu_ms, probe_ms));
+            let name = format!(
+                "genscope-calibration {} {} {edge}",
+                self.name,
+                self.work.code()
+            );
+            let _ = p.mark(&name);
         }
     }
-    timed_runs(name, work, spec, cpu, webgpu).await
-}
 
-/// Up to [`RUNS`] alternating runs of the whole work on each backend within [`BUDGET_MS`] (at least one each).
-async fn timed_runs(
-    name: &str,
-    work: Work,
-    spec: &Spec,
-    cpu: &Model,
-    webgpu: &Rc<Model>,
-) -> Option<Calibration> {
-    let (mut cpu_ms, mut gpu_ms) = (Vec::new(), Vec::new());
-    let start = now();
-    let mut at_least = false;
-    for run in 1..=RUNS {
-        let cpu_run = time(cpu, work.call(spec, run, false)).await?;
-        let (gpu_run, cut) = time_within(cpu_run, webgpu, work.call(spec, run, false)).await?;
-        cpu_ms.push(cpu_run);
-        gpu_ms.push(gpu_run);
-        at_least = cut;
-        if cut || now() - start > BUDGET_MS {
-            break;
+    /// The calibration from these times.
+    fn result(&self, cpu_ms: f64, gpu_ms: f64, gpu_at_least: bool) -> Calibration {
+        Calibration {
+            model: self.name.to_string(),
+            work: self.work,
+            cpu_ms,
+            gpu_ms,
+            gpu_at_least,
         }
     }
-    Some(Calibration {
-        model: name.to_string(),
-        work,
-        cpu_ms: median(&cpu_ms),
+
+    /// The `run`-th call, of the whole work or of its first item.
+    fn call(&self, run: usize, one_item: bool) -> (Op, Vec<f32>) {
+        self.work.call(self.spec, run, one_item)
+    }
+
+    /// [`Trial::measure`] between its marks.
+    async fn decide(&self) -> Option<Calibration> {
+        let batched = self.work.batched();
+        // Warm-up: the CPU's whole work, and WebGPU's (one item of a batch).
+        let cpu_ms = time(self.cpu, self.call(0, false)).await?;
+        let limit = (PATIENCE * cpu_ms).max(WARM_UP_FLOOR_MS);
+        match within(limit, self.webgpu, self.call(0, batched)).await {
+            (Some(result), _) => result.ok()?,
+            (None, waited) => return Some(self.result(cpu_ms, waited, true)),
+        };
+        if batched {
+            let cpu_ms = time(self.cpu, self.call(1, false)).await?;
+            let (probe_ms, cut) = time_within(cpu_ms, self.webgpu, self.call(1, true)).await?;
+            if cut || probe_ms >= cpu_ms {
+                return Some(self.result(cpu_ms, probe_ms, true));
+            }
+        }
+        self.timed_runs().await
+    }
+
+    /// Up to [`RUNS`] alternating runs of the whole work on each backend within [`BUDGET_MS`] (at least one
+    /// each).
+    async fn timed_runs(&self) -> Option<Calibration> {
+        let (mut cpu_ms, mut gpu_ms) = (Vec::new(), Vec::new());
+        let start = now();
+        let mut cut = false;
+        for run in 1..=RUNS {
+            let cpu_run = time(self.cpu, self.call(run, false)).await?;
+            let gpu_run;
+            (gpu_run, cut) = time_within(cpu_run, self.webgpu, self.call(run, false)).await?;
+            cpu_ms.push(cpu_run);
+            gpu_ms.push(gpu_run);
+            if cut || now() - start > BUDGET_MS {
+                break;
+            }
+        }
         // Cut short, WebGPU's figure is how long its last run was awaited.
-        gpu_ms: if at_least {
+        let gpu = if cut {
             gpu_ms.last().copied()?
         } else {
             median(&gpu_ms)
-        },
-        gpu_at_least: at_least,
-    })
+        };
+        Some(self.result(median(&cpu_ms), gpu, cut))
+    }
 }
 
 /// Milliseconds `model` takes for `call`; `None` when it fails.

@@ -76,10 +76,13 @@ pub struct SiteContext {
     pub calibrated: Callback<Calibration>,
 }
 
+/// See [`SiteContext::placement_key`]: the device's address and the kind of backend status.
+pub type PlacementKey = (Option<usize>, u8);
+
 impl SiteContext {
     /// Changes whenever a loaded model may have to be rebuilt elsewhere: another device, or another choice of
     /// backend. Pages key their model loads on it.
-    pub fn placement_key(&self) -> (Option<usize>, u8) {
+    pub fn placement_key(&self) -> PlacementKey {
         let device = self.gpu.as_ref().map(|g| Rc::as_ptr(g) as usize);
         let choice = match self.backend {
             BackendStatus::Detecting => 0,

@@ -475,9 +475,10 @@ impl Tensors for WgpuBackend {
                     label: Some("read"),
                 })
         });
+        // Sizes in u64: a usize is 32 bits in the browser.
         let sources: Vec<(&wgpu::Buffer, u64)> = tensors
             .iter()
-            .map(|t| (&**t.buffer, (t.len() * 4) as u64))
+            .map(|t| (&**t.buffer, t.len() as u64 * 4))
             .collect();
         let staging = self.gpu.submit_read(encoder, &sources);
         // Submitted: later queue writes land after these commands, so slots and inputs may be reused.
@@ -487,10 +488,17 @@ impl Tensors for WgpuBackend {
             None => Vec::new(),
         };
         let mut parts = Vec::with_capacity(tensors.len());
-        let mut at = 0;
+        let mut rest = flat.as_slice();
         for t in tensors {
-            parts.push(flat[at..at + t.len()].to_vec());
-            at += t.len();
+            let (part, after) = rest.split_at_checked(t.len()).ok_or_else(|| {
+                Error::Backend(format!(
+                    "the GPU read back {} values for tensors of {} in all",
+                    flat.len(),
+                    tensors.iter().map(|t| t.len()).sum::<usize>()
+                ))
+            })?;
+            parts.push(part.to_vec());
+            rest = after;
         }
         Ok(parts)
     }

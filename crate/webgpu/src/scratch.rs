@@ -1,5 +1,6 @@
 //! The small per-dispatch objects of a forward pass, reused from one submission to the next so that a repeated
-//! step (an LM token, a VAE frame) creates no GPU objects once warm:
+//! step of one shape whose inputs are already on the GPU creates no GPU objects once warm (a page's step still
+//! uploads its input: one buffer, and the bind groups that read it, per VAE decode or GAN grid):
 //!
 //! - **uniforms**: one buffer of [`SLOTS`] slots; each dispatch of a submission writes its parameters into the next
 //!   slot with `queue.write_buffer` and binds that slot;

@@ -625,15 +625,20 @@ pub async fn lm_matches(gpu: &WgpuBackend) {
     assert_eq!(cache_g.len(), 15);
 }
 
-/// Result buffers come from a pool: once every size has been seen, repeated forwards allocate nothing.
-pub async fn buffers_are_reused(gpu: &WgpuBackend) {
+/// A VAE of the shipped vae-mnist-z2's shape with random weights.
+fn mnist_vae_z2(gpu: &WgpuBackend) -> Vae<WgpuBackend> {
     let config = VaeConfig {
         width: 28,
         height: 28,
         hidden: 400,
         latent: 2,
     };
-    let vae = Vae::new(gpu, config.clone(), &mut random_vae_weights(&config)).unwrap();
+    Vae::new(gpu, config.clone(), &mut random_vae_weights(&config)).unwrap()
+}
+
+/// Result buffers come from a pool: once every size has been seen, repeated forwards allocate nothing.
+pub async fn buffers_are_reused(gpu: &WgpuBackend) {
+    let vae = mnist_vae_z2(gpu);
     let decode = |i: usize| {
         let z = gpu.upload(&[i as f32 * 0.1, 1.0], &[1, 2]).unwrap();
         vae.decode(gpu, &z).unwrap()
@@ -720,19 +725,13 @@ pub async fn read_all_is_one_round_trip(gpu: &WgpuBackend) {
     assert_eq!(all[2], a);
 }
 
-/// Once warm, a repeated same-shape step (the VAE cursor's decode, the GAN's grid) records its dispatches without
-/// creating a buffer or a bind group: uniforms go to reused slots, bind groups come from the cache, and the
-/// read-back buffer is pooled. (An LM step's attention grows with the context, so its score buffers and the
-/// bind groups that hold them change from step to step; the page reports what a token costs.)
+/// Once warm, a repeated same-shape step on an input already on the GPU records its dispatches without creating a
+/// buffer or a bind group: uniforms go to reused slots, bind groups come from the cache, and the read-back buffer
+/// is pooled. (The pages upload each input afresh, one buffer a step; an LM step's attention also grows with the
+/// context; the e2e long-use test reports what a token costs in the browser.)
 pub async fn steps_create_nothing(gpu: &WgpuBackend) {
-    let config = VaeConfig {
-        width: 28,
-        height: 28,
-        hidden: 400,
-        latent: 2,
-    };
-    let vae = Vae::new(gpu, config.clone(), &mut random_vae_weights(&config)).unwrap();
-    // The input is uploaded once, as the page's cursor would write it into a kept buffer.
+    let vae = mnist_vae_z2(gpu);
+    // The input is uploaded once: what is measured is the step's own objects.
     let z = gpu.upload(&[0.3, -1.0], &[1, 2]).unwrap();
     for _ in 0..2 {
         gpu.read(&vae.decode(gpu, &z).unwrap()).await.unwrap();

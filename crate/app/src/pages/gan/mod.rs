@@ -26,7 +26,7 @@ use yew::prelude::*;
 
 use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
 use crate::i18n::{fill, use_lang};
-use crate::site::{Load, SiteContext};
+use crate::site::{Load, PlacementKey, SiteContext};
 use crate::tour::{self, Tour};
 use crate::url;
 use crate::widgets::{failure_panel, ErrorPanel, ModelCardPanel};
@@ -74,7 +74,7 @@ pub fn GanPage() -> Html {
         let site = site.clone();
         use_latest_load(
             state.model.clone().map(|m| (m, placement, state.reload)),
-            move |(name, _, _): (String, (Option<usize>, u8), u32)| {
+            move |(name, _, _): (String, PlacementKey, u32)| {
                 let site = site.clone();
                 async move { load_gan(&site, &name, t).await }
             },

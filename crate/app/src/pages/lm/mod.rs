@@ -49,7 +49,7 @@ use self::texts::LmTexts;
 use crate::hooks::{use_latest_load, use_link, use_on_link, use_shipped_models};
 use crate::i18n::{self, fill, use_lang};
 use crate::models;
-use crate::site::{Load, SiteContext};
+use crate::site::{Load, PlacementKey, SiteContext};
 use crate::tour::{self, Tour};
 use crate::url;
 use crate::widgets::{ErrorPanel, ModelCardPanel};
@@ -96,19 +96,16 @@ pub fn LmPage() -> Html {
     let key = state.model.clone().map(|m| (m, placement, state.reload));
     let loaded = {
         let (site, own) = (site.clone(), own.clone());
-        use_latest_load(
-            key,
-            move |(name, _, _): (String, (Option<usize>, u8), u32)| {
-                let site = site.clone();
-                let own = own.borrow().clone().filter(|o| o.name == name);
-                async move {
-                    match own {
-                        Some(own) => Ok(own),
-                        None => load_shipped(&site, &name).await.map(Rc::new),
-                    }
+        use_latest_load(key, move |(name, _, _): (String, PlacementKey, u32)| {
+            let site = site.clone();
+            let own = own.borrow().clone().filter(|o| o.name == name);
+            async move {
+                match own {
+                    Some(own) => Ok(own),
+                    None => load_shipped(&site, &name).await.map(Rc::new),
                 }
-            },
-        )
+            }
+        })
     };
     let lm: Option<Rc<LoadedLm>> = match &loaded {
         Load::Ready(l) => Some(Rc::clone(&**l)),
