@@ -48,6 +48,10 @@ enum Command {
         /// Passes over the training set.
         #[arg(long, default_value_t = 30)]
         epochs: usize,
+        /// Decay the learning rate along a cosine over the run to this fraction of it (e.g. 0.05); constant
+        /// when absent.
+        #[arg(long)]
+        cosine_floor: Option<f64>,
     },
     /// Train a character-level language model: lm-shakespeare, lm-tang.
     Lm {
@@ -120,7 +124,11 @@ fn main() -> Result<()> {
         Command::Vae { .. } | Command::Lm { .. } | Command::Classifier { .. } | Command::Gan { .. }
     );
     match command {
-        Command::Vae { model, epochs } => {
+        Command::Vae {
+            model,
+            epochs,
+            cosine_floor,
+        } => {
             let (dir, source) = image_dataset(&model)?;
             let latent = match model.rsplit('-').next() {
                 Some("z2") => 2,
@@ -140,6 +148,7 @@ fn main() -> Result<()> {
                 epochs,
                 batch: 100,
                 lr: 1e-3,
+                cosine_floor,
                 source,
                 seed,
             };

@@ -56,10 +56,24 @@ pub struct VaeRun<'a> {
     pub batch: usize,
     /// AdamW learning rate.
     pub lr: f64,
+    /// Cosine decay of the learning rate over the whole run down to this fraction of `lr`; `None` keeps it
+    /// constant (how the first VAEs were trained, so their cards stay reproducible).
+    pub cosine_floor: Option<f64>,
     /// The data set, its provenance and licence, for the card.
     pub source: &'static Source,
     /// Seed of every random draw (initial weights, binarisation, ε).
     pub seed: u64,
+}
+
+/// The learning rate of optimizer step `step` of `total`: constant, or cosine-decayed to `lr × floor`.
+fn learning_rate(run: &VaeRun, step: usize, total: usize) -> f64 {
+    match run.cosine_floor {
+        None => run.lr,
+        Some(floor) => {
+            let progress = step as f64 / total.max(1) as f64;
+            run.lr * (floor + (1.0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()))
+        }
+    }
 }
 
 /// Trains, evaluates and writes `assets/models/NAME.safetensors` and `NAME.json`. Returns the final mean loss.
@@ -124,7 +138,13 @@ pub fn train(
             for &i in &order[step * run.batch..(step + 1) * run.batch] {
                 batch.extend_from_slice(&train_set.pixels[i * pixels..(i + 1) * pixels]);
             }
-            let mut noise = Noise::for_step(run.seed, (epoch * steps_per_epoch + step) as u64);
+            let global_step = epoch * steps_per_epoch + step;
+            optimizer.set_learning_rate(learning_rate(
+                run,
+                global_step,
+                run.epochs * steps_per_epoch,
+            ));
+            let mut noise = Noise::for_step(run.seed, global_step as u64);
             let x = binarize(&batch, (run.batch, pixels), &mut noise)?;
             let (reconstruction, kl) = elbo_terms(&vae, &x, &mut noise)?;
             let loss = (reconstruction + kl)?.mean(0)?;
@@ -237,6 +257,15 @@ fn write_model(
             "epochs": run.epochs, "steps": steps, "batch": run.batch, "optimizer": "AdamW", "lr": run.lr,
             "weight_decay": 0.0, "wall_time_s": seconds, "machine": "2-core CPU, candle-core",
     }));
+    if let Some(floor) = run.cosine_floor {
+        card.training.insert(
+            "schedule".to_string(),
+            json!(format!(
+                "cosine decay over the run to {}% of lr",
+                floor * 100.0
+            )),
+        );
+    }
     card.metrics = object(json!({
             "test_elbo_nats": test_elbo,
             "iwae_nll_nats": iwae,
@@ -251,6 +280,30 @@ fn write_model(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_cosine_schedule_starts_at_lr_and_ends_at_the_floor() {
+        let mut run = VaeRun {
+            name: "vae-mnist-z16",
+            config: VaeConfig {
+                width: 28,
+                height: 28,
+                hidden: 400,
+                latent: 16,
+            },
+            epochs: 10,
+            batch: 100,
+            lr: 1e-3,
+            cosine_floor: None,
+            source: crate::card::shipped_dataset("vae-mnist-z16").unwrap(),
+            seed: 0,
+        };
+        assert_eq!(learning_rate(&run, 700, 1000), 1e-3);
+        run.cosine_floor = Some(0.05);
+        assert!((learning_rate(&run, 0, 1000) - 1e-3).abs() < 1e-12);
+        assert!((learning_rate(&run, 500, 1000) - 0.525e-3).abs() < 1e-9);
+        assert!((learning_rate(&run, 1000, 1000) - 0.05e-3).abs() < 1e-12);
+    }
 
     /// `steps` training steps of a tiny VAE on a learnable data set (left half or right half bright), all noise
     /// from `seed`: the loss before and after, and the trained weights.
