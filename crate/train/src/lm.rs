@@ -124,8 +124,7 @@ fn learning_rate(run: &LmRun, step: usize) -> f64 {
         return run.lr * (step + 1) as f64 / warmup as f64;
     }
     let progress = (step - warmup) as f64 / (run.steps - warmup).max(1) as f64;
-    let floor = 0.1 * run.lr;
-    floor + (run.lr - floor) * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos())
+    crate::schedule::cosine(run.lr, 0.1 * run.lr, progress)
 }
 
 /// A xorshift stream for picking windows: reproducible from the seed and the step, so a resumed run continues

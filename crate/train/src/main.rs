@@ -11,6 +11,7 @@ mod fid;
 mod gan;
 mod lm;
 mod noise;
+mod schedule;
 mod script;
 mod text;
 mod vae;
@@ -129,6 +130,12 @@ fn main() -> Result<()> {
             epochs,
             cosine_floor,
         } => {
+            if let Some(floor) = cosine_floor {
+                anyhow::ensure!(
+                    (0.0..=1.0).contains(&floor),
+                    "--cosine-floor is a fraction of the learning rate, between 0 and 1 (got {floor})"
+                );
+            }
             let (dir, source) = image_dataset(&model)?;
             let latent = match model.rsplit('-').next() {
                 Some("z2") => 2,

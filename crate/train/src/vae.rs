@@ -71,7 +71,7 @@ fn learning_rate(run: &VaeRun, step: usize, total: usize) -> f64 {
         None => run.lr,
         Some(floor) => {
             let progress = step as f64 / total.max(1) as f64;
-            run.lr * (floor + (1.0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()))
+            crate::schedule::cosine(run.lr, floor * run.lr, progress)
         }
     }
 }
