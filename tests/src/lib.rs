@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{anyhow, bail, ensure, Context, Result};
 use fantoccini::{Client, ClientBuilder};
 use serde_json::{json, Value};
 use tempfile::TempDir;
@@ -433,13 +433,16 @@ impl Browser {
         Ok(())
     }
 
-    /// The RGBA bytes of the canvas matching `selector`, as numbers.
+    /// The RGBA bytes of the canvas matching `selector`, as numbers: copied onto a fresh 2-D canvas first, so it
+    /// reads a WebGPU canvas (the GPU pages' pictures) as well as a 2-D one.
     pub async fn canvas_pixels(&self, selector: &str) -> Result<Vec<f64>> {
         let value = self
             .client()
             .execute(
                 "const c = document.querySelector(arguments[0]); \
-                 return Array.from(c.getContext('2d').getImageData(0, 0, c.width, c.height).data);",
+                 const copy = document.createElement('canvas'); copy.width = c.width; copy.height = c.height; \
+                 const g = copy.getContext('2d'); g.drawImage(c, 0, 0); \
+                 return Array.from(g.getImageData(0, 0, c.width, c.height).data);",
                 vec![json!(selector)],
             )
             .await?;
@@ -488,6 +491,36 @@ impl Browser {
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect())
+    }
+
+    /// A screenshot of the element matching `selector` as the screen shows it (CSS scaling included), as RGBA
+    /// bytes with its width; also saved as `target/e2e/<name>.png`.
+    pub async fn element_screenshot(&self, selector: &str, name: &str) -> Result<(Vec<u8>, u32)> {
+        let element = self
+            .client()
+            .find(fantoccini::Locator::Css(selector))
+            .await?;
+        let png = element.screenshot().await?;
+        std::fs::write(artefact_dir().join(format!("{name}.png")), &png)?;
+        let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
+        // RGB (no alpha) or palette screenshots become RGBA too.
+        decoder.set_transformations(png::Transformations::EXPAND | png::Transformations::ALPHA);
+        let mut reader = decoder.read_info()?;
+        let mut rgba = vec![
+            0;
+            reader
+                .output_buffer_size()
+                .context("screenshot too large")?
+        ];
+        let info = reader.next_frame(&mut rgba)?;
+        rgba.truncate(info.buffer_size());
+        ensure!(
+            info.color_type == png::ColorType::Rgba && info.bit_depth == png::BitDepth::Eight,
+            "{selector}: screenshot is {:?} at {:?}, not 8-bit RGBA",
+            info.color_type,
+            info.bit_depth
+        );
+        Ok((rgba, info.width))
     }
 
     /// Saves a PNG screenshot of the viewport to `target/e2e/<name>.png`.

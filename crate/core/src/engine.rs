@@ -265,6 +265,12 @@ impl<B: Backend> Recorded<B> {
         let parts = backend.read_all(&tensors).await?;
         Output::from_parts(&self.op, parts)
     }
+
+    /// The recorded results, unread, in [`Output::into_parts`]'s order: for a caller that uses them where they
+    /// are (a GPU page draws decoded images straight into a canvas).
+    pub fn into_tensors(self) -> Vec<B::Tensor> {
+        self.tensors
+    }
 }
 
 #[cfg(test)]

@@ -65,11 +65,13 @@ pub struct GpuTensor {
 }
 
 impl GpuTensor {
-    fn len(&self) -> usize {
+    /// Its number of values.
+    pub(crate) fn len(&self) -> usize {
         self.shape.iter().product()
     }
 
-    fn raw(&self) -> &wgpu::Buffer {
+    /// The storage buffer that holds it.
+    pub(crate) fn raw(&self) -> &wgpu::Buffer {
         &self.buffer
     }
 }
@@ -326,6 +328,22 @@ impl WgpuBackend {
         buffer
     }
 
+    /// The pending encoder with what is recorded so far (a fresh one, labelled `label`, when nothing is), for a
+    /// pass that goes in the same submission.
+    pub(crate) fn take_encoder(&self, label: &str) -> wgpu::CommandEncoder {
+        self.pending.borrow_mut().take().unwrap_or_else(|| {
+            self.gpu
+                .device()
+                .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
+        })
+    }
+
+    /// Notes a submission made outside [`Tensors::read_all`]: counted, and the scratch slots are free again.
+    pub(crate) fn submitted(&self) {
+        count_traffic(|t| t.submits += 1);
+        self.scratch.borrow_mut().submitted();
+    }
+
     /// Runs `record` on the pending encoder (creating it if needed), so copies stay in order with dispatches.
     fn record(&self, record: impl FnOnce(&mut wgpu::CommandEncoder)) {
         let mut pending = self.pending.borrow_mut();
@@ -468,13 +486,7 @@ impl Tensors for WgpuBackend {
     }
 
     async fn read_all(&self, tensors: &[&GpuTensor]) -> Result<Vec<Vec<f32>>> {
-        let encoder = self.pending.borrow_mut().take().unwrap_or_else(|| {
-            self.gpu
-                .device()
-                .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                    label: Some("read"),
-                })
-        });
+        let encoder = self.take_encoder("read");
         // Sizes in u64: a usize is 32 bits in the browser.
         let sources: Vec<(&wgpu::Buffer, u64)> = tensors
             .iter()

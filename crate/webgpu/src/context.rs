@@ -48,6 +48,12 @@ pub enum GpuError {
 
 /// An open GPU device with its queue.
 pub struct GpuContext {
+    /// Kept for making canvas surfaces after the device is open.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    instance: wgpu::Instance,
+    /// Kept for asking a canvas surface which formats it offers.
+    #[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+    raw_adapter: wgpu::Adapter,
     device: wgpu::Device,
     queue: wgpu::Queue,
     adapter: AdapterDescription,
@@ -88,7 +94,7 @@ impl GpuContext {
         if name.is_empty() {
             name = crate::browser::adapter_name().await.unwrap_or_default();
         }
-        let adapter = AdapterDescription {
+        let description = AdapterDescription {
             name,
             api: match info.backend {
                 wgpu::Backend::BrowserWebGpu => "WebGPU".to_owned(),
@@ -105,10 +111,12 @@ impl GpuContext {
             }
         });
         Ok(Self {
+            instance,
+            raw_adapter: adapter,
             device,
             queue,
             staging: Default::default(),
-            adapter,
+            adapter: description,
             lost: std::cell::RefCell::new(Some(lost)),
         })
     }
@@ -129,6 +137,18 @@ impl GpuContext {
     /// The adapter this context runs on.
     pub fn adapter(&self) -> &AdapterDescription {
         &self.adapter
+    }
+
+    /// The instance the device came from (canvas surfaces are made from it).
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn instance(&self) -> &wgpu::Instance {
+        &self.instance
+    }
+
+    /// The adapter the device was opened on.
+    #[cfg(target_arch = "wasm32")]
+    pub(crate) fn raw_adapter(&self) -> &wgpu::Adapter {
+        &self.raw_adapter
     }
 
     /// The open device.
@@ -176,10 +196,23 @@ impl GpuContext {
         Some(staging)
     }
 
-    /// Waits until the submitted copy into `staging` is done and returns its values.
+    /// Waits until the submitted copy into `staging` is done and returns its values; the buffer goes back to the
+    /// staging pool for the next read of its size.
     pub(crate) async fn map_read(&self, staging: wgpu::Buffer) -> Result<Vec<f32>, GpuError> {
+        let values = bytemuck::cast_slice(&self.map_bytes(&staging).await?).to_vec();
+        self.staging
+            .borrow_mut()
+            .entry(staging.size())
+            .or_default()
+            .push(staging);
+        Ok(values)
+    }
+
+    /// Waits until the submitted copy into the mappable `buffer` is done and returns its bytes (the buffer is
+    /// unmapped again).
+    pub(crate) async fn map_bytes(&self, buffer: &wgpu::Buffer) -> Result<Vec<u8>, GpuError> {
         let (done, mapped) = futures_channel::oneshot::channel();
-        staging.map_async(wgpu::MapMode::Read, .., move |result| {
+        buffer.map_async(wgpu::MapMode::Read, .., move |result| {
             let _ = done.send(result);
         });
         // Natively nothing drives the callbacks but a poll; in the browser the event loop does.
@@ -191,19 +224,14 @@ impl GpuContext {
             .await
             .map_err(|_| GpuError::Readback("the device dropped the request".into()))?
             .map_err(|e| GpuError::Readback(e.to_string()))?;
-        let view = staging
+        let view = buffer
             .slice(..)
             .get_mapped_range()
             .map_err(|e| GpuError::Readback(e.to_string()))?;
-        let values = bytemuck::cast_slice(&view).to_vec();
+        let bytes = view.to_vec();
         drop(view);
-        staging.unmap();
-        self.staging
-            .borrow_mut()
-            .entry(staging.size())
-            .or_default()
-            .push(staging);
-        Ok(values)
+        buffer.unmap();
+        Ok(bytes)
     }
 }
 

@@ -11,7 +11,7 @@ use genscope_core::gan::{Discriminator, GanConfig, Generator};
 use genscope_core::lm::{Lm, LmConfig};
 use genscope_core::nn::HostWeights;
 use genscope_core::vae::{Vae, VaeConfig};
-use genscope_webgpu::WgpuBackend;
+use genscope_webgpu::{TileLayout, WgpuBackend};
 
 /// Every CPU-vs-WebGPU conformance check, listed once: `conformance_tests!(wrapper)` expands to one test per
 /// check, each calling `wrapper!(check)` to get a backend and run it (natively with `#[test]` and `block_on`, in
@@ -34,6 +34,10 @@ macro_rules! conformance_tests {
             read_all_is_one_round_trip
         );
         $run!(warm_steps_create_no_gpu_objects, steps_create_nothing);
+        $run!(
+            pictures_drawn_on_the_gpu_equal_the_read_back_path,
+            painted_tiles_match_read_back
+        );
     };
 }
 
@@ -623,6 +627,67 @@ pub async fn lm_matches(gpu: &WgpuBackend) {
         );
     }
     assert_eq!(cache_g.len(), 15);
+}
+
+/// The bytes the 2-D canvas path writes for intensities `pixels` (widgets::draw_gray: round(clamp(v) · 255)).
+fn canvas_bytes(pixels: &[f32]) -> Vec<u8> {
+    pixels
+        .iter()
+        .flat_map(|&p| {
+            let v = (p.clamp(0.0, 1.0) * 255.0).round() as u8;
+            [v, v, v, 255]
+        })
+        .collect()
+}
+
+/// Decoded images drawn straight from the GPU's result buffer (the canvas-direct path, here into an offscreen
+/// texture) carry the same bytes, tile for tile, as reading them back and quantising on the host; the parts of the
+/// target outside every tile are white, and a layout that reads past the tensor is refused.
+pub async fn painted_tiles_match_read_back(gpu: &WgpuBackend) {
+    let vae = mnist_vae_z2(gpu);
+    let z: Vec<f32> = values(2 * 5, 77, 2.0);
+    let images = vae.decode(gpu, &gpu.upload(&z, &[5, 2]).unwrap()).unwrap();
+    let host = gpu.read(&images).await.unwrap();
+    // Five tiles, three a row, on a 3×2 grid of 28-pixel tiles: the sixth tile is empty.
+    let layout = TileLayout {
+        width: 28,
+        height: 28,
+        columns: 3,
+        count: 5,
+    };
+    let painted = gpu
+        .paint_offscreen(&images, layout, (84, 56))
+        .await
+        .unwrap();
+    assert_eq!(painted.len(), 84 * 56 * 4);
+    for tile in 0..6 {
+        let (x0, y0) = ((tile % 3) * 28, (tile / 3) * 28);
+        for row in 0..28 {
+            let at = ((y0 + row) * 84 + x0) * 4;
+            let drawn = &painted[at..at + 28 * 4];
+            let expected = match host.get((tile * 784 + row * 28)..(tile * 784 + row * 28 + 28)) {
+                Some(values) if tile < 5 => canvas_bytes(values),
+                _ => vec![255; 28 * 4],
+            };
+            // The same rounding on both sides; one level apart at most where a value sits on a rounding edge.
+            let worst = drawn
+                .iter()
+                .zip(&expected)
+                .map(|(a, b)| a.abs_diff(*b))
+                .max()
+                .unwrap_or(0);
+            assert!(worst <= 1, "tile {tile} row {row}: {worst} levels apart");
+        }
+    }
+    assert!(
+        painted.chunks(4).any(|p| p[0] < 200),
+        "the painted tiles are blank"
+    );
+    let too_many = TileLayout { count: 6, ..layout };
+    assert!(gpu
+        .paint_offscreen(&images, too_many, (84, 56))
+        .await
+        .is_err());
 }
 
 /// A VAE of the shipped vae-mnist-z2's shape with random weights.
