@@ -5,7 +5,10 @@ use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
 use fantoccini::Locator;
-use genscope_e2e::{artefact_dir, picture_distance, Browser, Site, WebGpu};
+use genscope_e2e::{
+    artefact_dir, context_of, gpu_counter, picture_distance, screenshot_difference, Browser, Site,
+    WebGpu,
+};
 use serde_json::json;
 
 /// Opens `hash` and waits for the grid to be drawn (and labelled) on the wanted backend.
@@ -183,6 +186,19 @@ async fn watch_mode_animates_pause_stops_it_and_the_timeline_shows_learning() ->
     browser.close().await
 }
 
+/// Each grid cell's class (its label) and top-class probability, once all 64 are judged.
+async fn cell_judgements(browser: &Browser) -> Result<Vec<(String, f64)>> {
+    let v = browser
+        .wait_value(
+            "const c = [...document.querySelectorAll('.grid-wrap .cell')]; \
+             return c.length == 64 && c.every(e => e.dataset.confidence) \
+               ? c.map(e => [e.querySelector('.cell-label').textContent, Number(e.dataset.confidence)]) : null;",
+            120,
+        )
+        .await?;
+    Ok(serde_json::from_value(v)?)
+}
+
 /// The shown snapshot's mean D score and class count, from the timeline's status line.
 async fn timeline_scores(browser: &Browser) -> Result<(f64, u64)> {
     let v = browser
@@ -194,8 +210,9 @@ async fn timeline_scores(browser: &Browser) -> Result<(f64, u64)> {
 #[tokio::test]
 async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured() -> Result<()> {
     let site = Site::serve()?;
-    let browser = Browser::launch(WebGpu::On).await?;
-    let gpu = open(
+    let browser = Browser::launch(WebGpu::OnWithCanvases).await?;
+    // A WebGPU canvas is compared on screen (see the VAE's canvas-direct test for why not through drawImage).
+    open(
         &browser,
         &site,
         "#/gan?model=dcgan-mnist&seed=5&backend=webgpu",
@@ -203,18 +220,73 @@ async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured()
     )
     .await?;
     let gpu_time = browser.text("#grid-time").await?.unwrap_or_default();
+    let kind = context_of(&browser, "#gan-grid").await?;
+    ensure!(kind == "webgpu", "on WebGPU the grid is drawn with {kind}");
+    // The timeline judges its snapshot's samples (a read-back): let it finish before counting, and before the
+    // screenshot (which waits for a frame from a GPU that SwiftShader keeps busy for seconds).
+    browser
+        .wait_for_text("#timeline-step", |t| {
+            t.starts_with("step ") && t.contains(" · ")
+        })
+        .await?;
+    let kind = context_of(&browser, "#timeline-canvas").await?;
+    ensure!(
+        kind == "webgpu",
+        "on WebGPU the timeline is drawn with {kind}"
+    );
+    let shot_gpu = browser
+        .element_screenshot("#gan-grid", "gan-grid-webgpu")
+        .await?;
+
+    // Watch mode draws straight onto the canvas: frames are submitted, nothing is read back.
+    let (submits, read) = (
+        gpu_counter(&browser, "gpuSubmits").await?,
+        gpu_counter(&browser, "gpuBytesRead").await?,
+    );
+    browser
+        .client()
+        .find(Locator::Css("#watch"))
+        .await?
+        .click()
+        .await?;
+    // Counted while watching: stopping redraws (and judges) the seed's grid.
+    let script = format!(
+        "return window.genscopeMemory().then(m => m.gpuSubmits >= {} ? m : null);",
+        submits + 1.0
+    );
+    let probe = browser.wait_value(&script, 120).await?;
+    let count = |key: &str| probe[key].as_f64().unwrap_or(f64::NAN);
+    let watched = (count("gpuSubmits") - submits, count("gpuBytesRead") - read);
+    browser
+        .client()
+        .find(Locator::Css("#watch"))
+        .await?
+        .click()
+        .await?;
+    ensure!(
+        watched.0 >= 1.0 && watched.1 == 0.0,
+        "watch mode on WebGPU: {} submissions, {} bytes read back",
+        watched.0,
+        watched.1
+    );
+
     browser.choose_backend("cpu").await?;
     browser
         .wait_for_text("#grid-time", |t| {
             t.starts_with("grid of 64") && t.contains("wasm CPU")
         })
         .await?;
-    let cpu = browser.canvas_pixels("#gan-grid").await?;
+    let kind = context_of(&browser, "#gan-grid").await?;
+    ensure!(kind == "2d", "on the CPU the grid is drawn with {kind}");
+    let shot_cpu = browser
+        .element_screenshot("#gan-grid", "gan-grid-cpu")
+        .await?;
     let cpu_time = browser.text("#grid-time").await?.unwrap_or_default();
-    let worst = genscope_e2e::largest_difference(&gpu, &cpu);
+    // The canvas-direct path against the read-back one, on screen (f32 on both sides, different summation order).
+    let on_screen = screenshot_difference(&shot_gpu, &shot_cpu)?;
     ensure!(
-        worst <= 3.0,
-        "WebGPU and CPU grids differ by up to {worst} grey levels"
+        on_screen <= 2,
+        "WebGPU and CPU grids differ on screen by up to {on_screen} grey levels"
     );
     let ms = |t: &str| -> f64 {
         t.trim_start_matches("grid of 64 in ")
@@ -228,6 +300,8 @@ async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured()
         artefact_dir().join("gan_grid.json"),
         serde_json::to_string_pretty(&json!({
             "gan_grid64_ms_webgpu_first": ms(&gpu_time), "gan_grid64_ms_wasm_cpu_first": ms(&cpu_time),
+            "gan_watch_webgpu": {"submits": watched.0, "bytes_read": watched.1},
+            "gan_grid_canvas_direct_vs_read_back_grey_levels": on_screen,
         }))?,
     )?;
     browser.close().await
@@ -236,10 +310,12 @@ async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured()
 #[tokio::test]
 async fn a_lost_webgpu_device_keeps_the_seed_truncation_and_pins() -> Result<()> {
     let site = Site::serve()?;
-    let browser = Browser::launch(WebGpu::On).await?;
+    let browser = Browser::launch(WebGpu::OnWithCanvases).await?;
     let hash = "#/gan?model=dcgan-mnist&seed=23&trunc=0.7&pin=9&backend=webgpu";
-    let gpu = open(&browser, &site, hash, "WebGPU").await?;
+    open(&browser, &site, hash, "WebGPU").await?;
     browser.wait_visible("#neighbours").await?;
+    // A WebGPU canvas cannot be read back once shown: the grid is compared by what the classifier reads in it.
+    let gpu = cell_judgements(&browser).await?;
     browser
         .eval("window.genscopeLoseDevice(); return null")
         .await?;
@@ -249,13 +325,21 @@ async fn a_lost_webgpu_device_keeps_the_seed_truncation_and_pins() -> Result<()>
             t.starts_with("grid of 64") && t.contains("wasm CPU")
         })
         .await?;
-    // The same grid (same seed and truncation), drawn by the CPU, and the pinned sample is still pinned.
-    let cpu = browser.canvas_pixels("#gan-grid").await?;
-    let worst = genscope_e2e::largest_difference(&gpu, &cpu);
+    // The same grid (same seed and truncation), drawn by the CPU: each cell the same class with the same
+    // confidence; and the pinned sample is still pinned.
+    let cpu = cell_judgements(&browser).await?;
     ensure!(
-        worst <= 3.0,
-        "the grid changed by up to {worst} grey levels"
+        gpu.len() == 64 && cpu.len() == 64,
+        "{} and {} cells judged",
+        gpu.len(),
+        cpu.len()
     );
+    for (cell, (g, c)) in gpu.iter().zip(&cpu).enumerate() {
+        ensure!(
+            g.0 == c.0 && (g.1 - c.1).abs() < 0.01,
+            "cell {cell}: {g:?} on WebGPU, {c:?} on the CPU"
+        );
+    }
     browser.wait_visible("#neighbours").await?;
     let seed = browser
         .eval("return document.querySelector('#gan-seed').value")

@@ -57,7 +57,7 @@ async fn chart(browser: &Browser) -> Result<Shown> {
 
 /// Waits until the chart shows a revision other than `not` and returns it.
 async fn wait_chart(browser: &Browser, not: Option<u64>) -> Result<Shown> {
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + genscope_e2e::WAIT;
     loop {
         if let Ok(shown) = chart(browser).await {
             if Some(shown.revision) != not && !shown.rows.is_empty() {

@@ -185,7 +185,7 @@ async fn ten_thousand_decodes_and_two_thousand_tokens_keep_memory_flat() -> Resu
 #[tokio::test]
 async fn gpu_tensor_buffers_stay_flat_over_decodes_and_tokens() -> Result<()> {
     let site = Site::serve()?;
-    let browser = Browser::launch(WebGpu::On).await?;
+    let browser = Browser::launch(WebGpu::OnWithCanvases).await?;
     browser
         .client()
         .update_timeouts(fantoccini::wd::TimeoutConfiguration::new(

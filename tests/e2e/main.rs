@@ -7,6 +7,7 @@
 mod assets;
 mod backend;
 mod gan;
+mod lab;
 mod lm;
 mod long_use;
 mod offline;

@@ -25,6 +25,11 @@ async fn every_route_renders_with_its_tab_active() -> Result<()> {
             "Token by token through a language model",
             Some("LM"),
         ),
+        (
+            "#/lab",
+            "The 2-D lab: models learn a density from points",
+            Some("2-D lab"),
+        ),
         ("#/about", "About genscope", Some("About")),
         ("#/no-such-page", "Not found", None),
     ] {
@@ -105,7 +110,7 @@ async fn backend_line_says_wasm_cpu_without_webgpu() -> Result<()> {
 #[tokio::test]
 async fn a_lost_webgpu_device_falls_back_to_cpu_and_keeps_the_page() -> Result<()> {
     let site = Site::serve()?;
-    let browser = Browser::launch(WebGpu::On).await?;
+    let browser = Browser::launch(WebGpu::OnWithCanvases).await?;
     browser
         .goto(&site.url("#/vae?model=vae-mnist-z2&z=1.5,-0.5&backend=webgpu"))
         .await?;

@@ -17,9 +17,10 @@ use tempfile::TempDir;
 use xtask::serve::StaticServer;
 
 /// How long a test waits for something to appear before it fails: a hang guard, not a timing. CI's machine runs
-/// two test threads, each with a Chromium whose SwiftShader WebGPU takes CPU too, and once a GAN reloading on the
-/// CPU after a backend switch took over 30 s there.
-pub const WAIT: Duration = Duration::from_secs(60);
+/// two test threads, each with a Chromium whose SwiftShader WebGPU takes CPU too: once a GAN reloading on the CPU
+/// after a backend switch took over 30 s there, and an LM page's first load over 60 s beside the GAN's WebGPU
+/// canvas tests (grids of 64 on SwiftShader) or the long-use test.
+pub const WAIT: Duration = Duration::from_secs(120);
 
 /// Where test artefacts (screenshots, measured figures) go: `target/e2e/`.
 pub fn artefact_dir() -> PathBuf {
@@ -206,8 +207,15 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 /// Whether the browser exposes WebGPU.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum WebGpu {
-    /// `--enable-unsafe-webgpu`: Chromium offers its SwiftShader adapter on machines without a GPU.
+    /// `--enable-unsafe-webgpu`: Chromium offers its SwiftShader adapter on machines without a GPU; the compositor
+    /// stays on GL, so a WebGPU canvas cannot be shown (its device is lost on the first picture). For pages that
+    /// compute on WebGPU without drawing there: the LM, the calibration, the shell.
     On,
+    /// WebGPU with the compositor on SwiftShader's Vulkan too (`xtask::test::CHROMIUM_SOFTWARE_WEBGPU_ARGS`), so
+    /// WebGPU canvases work: for the VAE's and the GAN's pictures on WebGPU. Not the default: an LM step was seen
+    /// lost, and an LM page's first load stalled, under it while another browser kept SwiftShader busy (never
+    /// alone); open on issue #18.
+    OnWithCanvases,
     /// Chromium's defaults: no adapter on these machines, so the site runs on wasm CPU.
     Off,
 }
@@ -266,11 +274,23 @@ impl Browser {
             "--user-data-dir={}",
             browser.profile.path().join("user-data").display()
         ));
+        // Extra switches from the caller, e.g. `cargo xtask gpu-check`'s for a hardware GPU: they replace the
+        // software adapter's.
+        let extra = std::env::var("GENSCOPE_CHROMIUM_ARGS").ok();
         if webgpu == WebGpu::On {
             args.push("--enable-unsafe-webgpu".into());
         }
-        // Extra switches from the caller, e.g. `cargo xtask gpu-check`'s for a hardware GPU.
-        if let Ok(extra) = std::env::var("GENSCOPE_CHROMIUM_ARGS") {
+        if webgpu == WebGpu::OnWithCanvases {
+            match extra {
+                Some(_) => args.push("--enable-unsafe-webgpu".into()),
+                None => args.extend(
+                    xtask::test::CHROMIUM_SOFTWARE_WEBGPU_ARGS
+                        .iter()
+                        .map(|s| s.to_string()),
+                ),
+            }
+        }
+        if let Some(extra) = extra {
             args.extend(extra.split_whitespace().map(str::to_string));
         }
         let mut options = json!({ "args": args });
@@ -496,11 +516,32 @@ impl Browser {
     /// A screenshot of the element matching `selector` as the screen shows it (CSS scaling included), as RGBA
     /// bytes with its width; also saved as `target/e2e/<name>.png`.
     pub async fn element_screenshot(&self, selector: &str, name: &str) -> Result<(Vec<u8>, u32)> {
+        // Chromium crops an element's screenshot to the viewport: bring it all in first.
+        self.eval(&format!(
+            "document.querySelector({selector:?}).scrollIntoView({{block: 'center'}}); return 0;"
+        ))
+        .await?;
         let element = self
             .client()
             .find(fantoccini::Locator::Css(selector))
             .await?;
-        let png = element.screenshot().await?;
+        // A screenshot waits for a compositor frame, which waits for the GPU process: while SwiftShader finishes
+        // a queued WebGPU grid (seconds on two busy cores) chromedriver gives up after 10 s with "Timed out
+        // receiving message from renderer". That is the machine's load, not the page: ask again, a few times.
+        let mut attempt = 1;
+        let png = loop {
+            match element.screenshot().await {
+                Ok(png) => break png,
+                Err(e)
+                    if attempt < 4
+                        && e.to_string()
+                            .contains("Timed out receiving message from renderer") =>
+                {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        };
         std::fs::write(artefact_dir().join(format!("{name}.png")), &png)?;
         let mut decoder = png::Decoder::new(std::io::Cursor::new(png));
         // RGB (no alpha) or palette screenshots become RGBA too.
@@ -570,6 +611,43 @@ fn kill_processes_using(marker: &Path) {
 /// Mean absolute difference of two RGBA pictures, in [0, 1].
 pub fn picture_distance(a: &[f64], b: &[f64]) -> f64 {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).sum::<f64>() / (255.0 * a.len() as f64)
+}
+
+/// The page's GPU traffic counter `key` (`gpuSubmits`, `gpuBytesRead`, ...) from `window.genscopeMemory()`.
+pub async fn gpu_counter(browser: &Browser, key: &str) -> Result<f64> {
+    let probe = browser.eval("return window.genscopeMemory();").await?;
+    probe[key]
+        .as_f64()
+        .with_context(|| format!("no {key} in {probe}"))
+}
+
+/// The largest difference, in grey levels, between two screenshots of the same element (RGBA rows); they must
+/// be the same size.
+pub fn screenshot_difference(a: &(Vec<u8>, u32), b: &(Vec<u8>, u32)) -> Result<u8> {
+    ensure!(
+        a.1 == b.1 && a.0.len() == b.0.len(),
+        "the screenshots differ in size: {}×{} against {}×{}",
+        a.1,
+        a.0.len() / 4 / a.1.max(1) as usize,
+        b.1,
+        b.0.len() / 4 / b.1.max(1) as usize
+    );
+    Ok(a.0
+        .iter()
+        .zip(&b.0)
+        .map(|(x, y)| x.abs_diff(*y))
+        .max()
+        .unwrap_or(0))
+}
+
+/// The context kind a canvas is drawn with (`webgpu` or `2d`), from its `data-context`.
+pub async fn context_of(browser: &Browser, canvas: &str) -> Result<String> {
+    let kind = browser
+        .eval(&format!(
+            "return document.querySelector('{canvas}').dataset.context;"
+        ))
+        .await?;
+    Ok(kind.as_str().unwrap_or_default().to_string())
 }
 
 /// The largest difference between two pictures' RGBA bytes, in grey levels (0–255).

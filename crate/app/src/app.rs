@@ -174,6 +174,7 @@ fn switch(route: Route) -> Html {
             Some(page) => pages::page(page),
             None => not_found(),
         },
+        Route::Lab => html! { <pages::lab::LabPage /> },
         Route::About => html! { <pages::about::AboutPage /> },
         Route::PanicTest => html! { <PanicTest /> },
         Route::NotFound => not_found(),
@@ -229,6 +230,7 @@ fn Header() -> Html {
             <Link<Route> to={Route::Home} classes="brand">{ "genscope" }</Link<Route>>
             <nav>
                 { for FAMILIES.iter().filter_map(|f| f.page).map(|p| tab(route_of(p.page), p.title.get(here))) }
+                { tab(Route::Lab, t.nav_lab) }
                 { tab(Route::About, t.nav_about) }
             </nav>
             { for switch }

@@ -78,6 +78,8 @@ impl Work {
                 Op::Feed {
                     keep: run.min(c.seq_len.saturating_sub(1)),
                     tokens: vec![(run % c.vocab_size.max(1)) as u32],
+                    // A step as the page takes it, attention panel included.
+                    attention: true,
                 },
                 Vec::new(),
             ),
@@ -264,14 +266,16 @@ mod tests {
             Work::Step.call(&spec, 0, false).0,
             Op::Feed {
                 keep: 0,
-                tokens: vec![0]
+                tokens: vec![0],
+                attention: true,
             }
         );
         assert_eq!(
             Work::Step.call(&spec, 9, true).0,
             Op::Feed {
                 keep: 3,
-                tokens: vec![4]
+                tokens: vec![4],
+                attention: true,
             }
         );
     }

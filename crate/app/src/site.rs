@@ -33,6 +33,9 @@ pub enum Route {
         /// The route without its slash, e.g. `vae`.
         slug: String,
     },
+    /// The 2-D lab: density models trained live on points in the plane.
+    #[at("/lab")]
+    Lab,
     /// What genscope is, what runs it, where the models come from.
     #[at("/about")]
     About,
@@ -123,6 +126,7 @@ mod tests {
         }
         // Static routes win over a family's slug; an unknown slug is not a page.
         assert_eq!(Route::recognize("/about"), Some(Route::About));
+        assert_eq!(Route::recognize("/lab"), Some(Route::Lab));
         assert_eq!(Page::at_route("/nope"), None);
     }
 }

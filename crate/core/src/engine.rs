@@ -50,6 +50,9 @@ pub enum Op {
         keep: usize,
         /// Token ids to feed.
         tokens: Vec<u32>,
+        /// Whether to return the attention weights too. A cache rebuild leaves them out: on WebGPU they are
+        /// `layers × heads × n × context` floats to read back, which nobody looks at.
+        attention: bool,
     },
 }
 
@@ -224,11 +227,18 @@ impl<B: Backend> Built<B> {
                     discriminator.logits(backend, &square)?,
                 ]
             }
-            (Built::Lm(lm, cache), Op::Feed { keep, tokens }) => {
+            (
+                Built::Lm(lm, cache),
+                Op::Feed {
+                    keep,
+                    tokens,
+                    attention,
+                },
+            ) => {
                 let out = match cache {
                     Some(cache) if *keep > 0 => {
                         cache.truncate(*keep);
-                        lm.forward(backend, tokens, cache, true)?
+                        lm.forward(backend, tokens, cache, *attention)?
                     }
                     None if *keep > 0 => {
                         return Err(Error::Backend(
@@ -237,7 +247,7 @@ impl<B: Backend> Built<B> {
                     }
                     _ => {
                         let mut fresh = lm.new_cache(backend)?;
-                        let out = lm.forward(backend, tokens, &mut fresh, true)?;
+                        let out = lm.forward(backend, tokens, &mut fresh, *attention)?;
                         *cache = Some(fresh);
                         out
                     }
@@ -398,11 +408,13 @@ mod tests {
         let next = Op::Feed {
             keep: 3,
             tokens: vec![4],
+            attention: true,
         };
         assert!(block_on(lm.run(&CpuBackend, &next, &[])).is_err());
         let first = Op::Feed {
             keep: 0,
             tokens: vec![1, 2, 3],
+            attention: true,
         };
         let Output::Step { logits, attention } =
             block_on(lm.run(&CpuBackend, &first, &[])).unwrap()
@@ -417,6 +429,18 @@ mod tests {
             panic!("a feed gives a step")
         };
         assert_eq!(attention[0].len(), 2 * 4);
+        // A rebuild asks for the logits only.
+        let rebuild = Op::Feed {
+            keep: 0,
+            tokens: vec![1, 2, 3],
+            attention: false,
+        };
+        let Output::Step { logits, attention } =
+            block_on(lm.run(&CpuBackend, &rebuild, &[])).unwrap()
+        else {
+            panic!("a feed gives a step")
+        };
+        assert_eq!((logits.len(), attention.len()), (5, 0));
     }
 
     #[test]
@@ -441,6 +465,7 @@ mod tests {
                 Op::Feed {
                     keep: 0,
                     tokens: vec![1],
+                    attention: true,
                 },
                 Output::Step {
                     logits: vec![0.1, 0.2],

@@ -10,6 +10,7 @@
 //! - [`latent`]: lerp, slerp, grids and truncation in latent space.
 //! - [`weights`]: safetensors (F32/F16/BF16) reading and writing with checked, named errors.
 //! - [`engine`]: what a page asks of a model ([`engine::Spec`], [`engine::Op`]) and the typed [`engine::Output`], run on any backend.
+//! - [`lab`]: the 2-D lab's data sets and density models (a Gaussian mixture by EM), judged by held-out NLL.
 //! - [`dataset`]: the IDX image format of the training data and of the committed evaluation subsets.
 //! - [`query`]: the page state in the URL, parsed defensively (bounded, finite, with notes for the visitor).
 //! - [`card`]: model cards, parsed and checked (known kind, a configuration this code can run).
@@ -26,6 +27,7 @@ pub mod cpu;
 pub mod dataset;
 pub mod engine;
 pub mod gan;
+pub mod lab;
 pub mod lang;
 pub mod latent;
 pub mod lm;

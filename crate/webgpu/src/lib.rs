@@ -19,5 +19,5 @@ pub use context::{AdapterDescription, GpuContext, GpuError};
 pub use dispatch::{workgroup_grid, MAX_WORKGROUPS_PER_DIM};
 #[cfg(target_arch = "wasm32")]
 pub use present::CanvasTarget;
-pub use present::TileLayout;
+pub use present::{PixelRange, TileLayout};
 pub use traffic::{gpu_traffic, GpuTraffic};

@@ -22,6 +22,28 @@ pub struct TileLayout {
     pub columns: u32,
     /// Images drawn (the rest of the target is white).
     pub count: u32,
+    /// What the values mean: [0, 1] intensities or a tanh output in [-1, 1].
+    pub range: PixelRange,
+}
+
+/// The range a model's image values are in, mapped to [0, 1] exactly as the 2-D path maps them on the host.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PixelRange {
+    /// Intensities in [0, 1] (the VAE's Bernoulli means), drawn as they are.
+    #[default]
+    Unit,
+    /// A tanh output in [-1, 1] (the GAN's generator), drawn as `(v + 1) · 0.5`.
+    Signed,
+}
+
+impl PixelRange {
+    /// `(offset, scale)`: the shader draws `(v + offset) · scale`, the same two f32 operations as the host.
+    fn offset_scale(self) -> (f32, f32) {
+        match self {
+            PixelRange::Unit => (0.0, 1.0),
+            PixelRange::Signed => (1.0, 0.5),
+        }
+    }
 }
 
 impl TileLayout {
@@ -82,7 +104,7 @@ impl GrayPainter {
         });
         let uniform = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("gray-tiles-layout"),
-            size: 16,
+            size: 32,
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
@@ -103,7 +125,17 @@ impl GrayPainter {
         view: &wgpu::TextureView,
     ) {
         let (device, queue) = (backend.context().device(), backend.context().queue());
-        let values = [layout.width, layout.height, layout.columns, layout.count];
+        let (offset, scale) = layout.range.offset_scale();
+        let values = [
+            layout.width,
+            layout.height,
+            layout.columns,
+            layout.count,
+            offset.to_bits(),
+            scale.to_bits(),
+            0,
+            0,
+        ];
         // Written before the submission that reads it: queue writes land ahead of the commands submitted after.
         queue.write_buffer(&self.uniform, 0, bytemuck::cast_slice(&values));
         let mut bound = self.bound.borrow_mut();

@@ -14,6 +14,10 @@ texts! {
         fatal_hint,
         /// The `#fatal` panel's Reload button.
         fatal_reload,
+        /// The header tab of the 2-D lab.
+        nav_lab,
+        /// The 2-D lab's card on the home page.
+        lab_summary,
         /// The header tab of the about page.
         nav_about,
         /// The language switch's accessible label.
@@ -203,6 +207,9 @@ pub const EN: ShellTexts = ShellTexts {
     fatal_title: "genscope stopped with an error",
     fatal_hint: "The page's state lives in its URL. Reload to go on.",
     fatal_reload: "Reload",
+    nav_lab: "2-D lab",
+    lab_summary: "Train a Gaussian mixture by EM on points you draw, one half-step at a time, and judge it by \
+                  held-out log-likelihood.",
     nav_about: "About",
     lang_label: "Language",
     status_backend: "Backend: ",
@@ -314,6 +321,8 @@ pub const ZH: ShellTexts = ShellTexts {
     fatal_title: "genscope 因错误而停止",
     fatal_hint: "页面的状态保存在网址里。重新加载即可继续。",
     fatal_reload: "重新加载",
+    nav_lab: "二维实验室",
+    lab_summary: "在你画出的点上用 EM 训练高斯混合模型，一次走半步，并用留出数据的对数似然来评判它。",
     nav_about: "关于",
     lang_label: "语言",
     status_backend: "后端：",

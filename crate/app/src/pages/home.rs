@@ -22,19 +22,29 @@ pub fn HomePage() -> Html {
             </Link<Route>>
         }
     };
-    // The survey's seven families, in its order; a family with a page links to it.
-    let families: [(&str, &str, &str, Option<Page>); 7] = [
-        (t.gmm_name, t.gmm_learns, t.gmm_eval, None),
+    // The survey's seven families, in its order; a family with a page links to it (the GMM to the 2-D lab).
+    let families: [(&str, &str, &str, Option<Route>); 7] = [
+        (t.gmm_name, t.gmm_learns, t.gmm_eval, Some(Route::Lab)),
         (t.hmm_name, t.hmm_learns, t.hmm_eval, None),
         (t.rbm_name, t.rbm_learns, t.rbm_eval, None),
-        (t.vae_name, t.vae_learns, t.vae_eval, Some(Page::Vae)),
-        (t.gan_name, t.gan_learns, t.gan_eval, Some(Page::Gan)),
-        (t.ar_name, t.ar_learns, t.ar_eval, Some(Page::Lm)),
+        (
+            t.vae_name,
+            t.vae_learns,
+            t.vae_eval,
+            Some(route_of(Page::Vae)),
+        ),
+        (
+            t.gan_name,
+            t.gan_learns,
+            t.gan_eval,
+            Some(route_of(Page::Gan)),
+        ),
+        (t.ar_name, t.ar_learns, t.ar_eval, Some(route_of(Page::Lm))),
         (t.flow_name, t.flow_learns, t.flow_eval, None),
     ];
-    let rows = families.iter().map(|&(name, learns, evaluated, page)| {
-        let see = match page {
-            Some(page) => html! { <Link<Route> to={route_of(page)}>{ page.route() }</Link<Route>> },
+    let rows = families.iter().map(|(name, learns, evaluated, route)| {
+        let see = match route {
+            Some(route) => html! { <Link<Route> to={route.clone()}>{ route.to_path() }</Link<Route>> },
             None => html! { <span class="muted">{ t.map_coming }</span> },
         };
         html! { <tr><th scope="row">{ name }</th><td>{ learns }</td><td>{ evaluated }</td><td>{ see }</td></tr> }
@@ -46,6 +56,7 @@ pub fn HomePage() -> Html {
             <h2 class="section">{ t.home_pages }</h2>
             <div class="cards">
                 { for FAMILIES.iter().filter_map(|f| f.page).map(|p| card(route_of(p.page), p.title.get(lang), p.summary.get(lang))) }
+                { card(Route::Lab, t.nav_lab, t.lab_summary) }
             </div>
             <h2 class="section">{ t.map_title }</h2>
             <p>{ t.map_intro }</p>

@@ -3,6 +3,7 @@
 pub mod about;
 pub mod gan;
 pub mod home;
+pub mod lab;
 pub mod lm;
 pub mod vae;
 

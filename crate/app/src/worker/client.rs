@@ -6,6 +6,8 @@ use std::collections::HashMap;
 
 use futures_channel::oneshot;
 use genscope_core::engine::{Op, Spec};
+use genscope_core::lab::trained::{Picture, Setup};
+use genscope_core::lab::Point;
 use genscope_core::nn::HostWeights;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -271,24 +273,122 @@ impl Remote {
 
     /// Runs `op` on `input` in the worker.
     pub async fn run(&self, op: Op, input: &[f32]) -> Outcome {
-        let gone = CLIENT.with(|client| {
-            let client = client.borrow();
-            (client.generation != self.generation).then(|| {
-                format!(
-                    "{}; pick the model again (or reload the page) to load it into a new one",
-                    client
-                        .died
-                        .as_deref()
-                        .unwrap_or("the inference worker stopped")
-                )
-            })
-        });
-        if let Some(why) = gone {
+        if let Some(why) = gone(self.generation) {
             return Err(why);
         }
         call(self.model, Action::Run(op), input)
             .await
             .unwrap_or_else(|| Err("the inference worker did not answer".into()))
+    }
+}
+
+/// Why a model of worker `generation` is no longer there, if it is not.
+fn gone(generation: u32) -> Option<String> {
+    CLIENT.with(|client| {
+        let client = client.borrow();
+        (client.generation != generation).then(|| {
+            format!(
+                "{}; pick the model again (or reload the page) to load it into a new one",
+                client
+                    .died
+                    .as_deref()
+                    .unwrap_or("the inference worker stopped")
+            )
+        })
+    })
+}
+
+/// Training then held-out points as `x, y` pairs.
+fn flat(train: &[Point], held_out: &[Point]) -> Vec<f32> {
+    train
+        .iter()
+        .chain(held_out)
+        .flat_map(|&[x, y]| [x as f32, y as f32])
+        .collect()
+}
+
+/// A 2-D lab training held by the inference worker. Dropping it ends the training there.
+pub struct RemoteTraining {
+    id: Remote,
+}
+
+impl RemoteTraining {
+    /// Starts `setup` on `train` and `held_out` in the worker.
+    pub async fn start(setup: Setup, train: &[Point], held_out: &[Point]) -> Result<Self, String> {
+        ready().await;
+        let (model, generation) = CLIENT.with(|client| {
+            let mut client = client.borrow_mut();
+            client.next_model += 1;
+            (client.next_model, client.generation)
+        });
+        let values = flat(train, held_out);
+        let action = Action::LabStart {
+            setup,
+            train: train.len(),
+        };
+        match call(model, action, &values).await {
+            Some(Ok(_)) => Ok(RemoteTraining {
+                id: Remote { model, generation },
+            }),
+            Some(Err(e)) => Err(e),
+            None => Err("the inference worker did not answer".into()),
+        }
+    }
+
+    async fn ask(&self, action: Action, input: &[f32]) -> Outcome {
+        if let Some(why) = gone(self.id.generation) {
+            return Err(why);
+        }
+        call(self.id.model, action, input)
+            .await
+            .unwrap_or_else(|| Err("the inference worker did not answer".into()))
+    }
+
+    /// Trains on `train` and `held_out` from now on, keeping the model.
+    pub async fn set_points(&self, train: &[Point], held_out: &[Point]) -> Result<(), String> {
+        let values = flat(train, held_out);
+        let action = Action::LabPoints { train: train.len() };
+        self.ask(action, &values).await.map(drop)
+    }
+
+    /// Takes `steps` gradient steps; returns each step's minibatch NLL.
+    pub async fn train(&self, steps: usize) -> Result<Vec<f32>, String> {
+        let mut parts = self.ask(Action::LabTrain { steps }, &[]).await?;
+        Ok(parts.pop().unwrap_or_default())
+    }
+
+    /// The density on a `cells²` grid, `samples` samples from `seed`, and the NLLs and step count.
+    pub async fn picture(
+        &self,
+        cells: usize,
+        samples: usize,
+        seed: u64,
+    ) -> Result<Picture, String> {
+        let parts = self
+            .ask(
+                Action::LabPicture {
+                    cells,
+                    samples,
+                    seed,
+                },
+                &[],
+            )
+            .await?;
+        let [densities, samples, numbers] = <[Vec<f32>; 3]>::try_from(parts)
+            .map_err(|_| "the inference worker's picture has the wrong parts".to_string())?;
+        let number = |i: usize| numbers.get(i).copied().map_or(f64::NAN, f64::from);
+        let cells = (densities.len() as f64).sqrt() as usize;
+        Ok(Picture {
+            densities: densities.into_iter().map(f64::from).collect(),
+            cells,
+            samples: samples
+                .chunks_exact(2)
+                .map(|p| [f64::from(p[0]), f64::from(p[1])])
+                .collect(),
+            train_nll: number(0),
+            held_out_nll: number(1),
+            steps: number(2) as usize,
+        })
     }
 }
 

@@ -5,6 +5,8 @@ use std::collections::HashMap;
 
 use genscope_core::cpu::CpuBackend;
 use genscope_core::engine::{Built, Spec};
+use genscope_core::lab::trained::Training;
+use genscope_core::lab::Point;
 use genscope_core::nn::HostWeights;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -14,6 +16,8 @@ use super::protocol::{pack, unpack, Action, Message, Outcome, Request};
 thread_local! {
     /// The models this thread hosts: in the worker, or on the page when no worker could start.
     static HOSTED: RefCell<HashMap<u32, Built<CpuBackend>>> = RefCell::new(HashMap::new());
+    /// The 2-D lab's trainings on this thread.
+    static LAB: RefCell<HashMap<u32, Training>> = RefCell::new(HashMap::new());
 }
 
 /// Carries out `action` on the models of this thread. `None` for actions without a reply.
@@ -38,8 +42,44 @@ pub(super) async fn execute(model: u32, action: Action, input: Vec<f32>) -> Opti
                 Err(e) => Err(e),
             })
         }
+        Action::LabStart { setup, train } => {
+            let (train, held_out) = split_points(&input, train);
+            Some(
+                Training::new(setup, train, held_out)
+                    .map(|t| {
+                        LAB.with(|lab| lab.borrow_mut().insert(model, t));
+                        Vec::new()
+                    })
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        Action::LabPoints { train } => Some(with_training(model, |t| {
+            let (train, held_out) = split_points(&input, train);
+            t.set_points(train, held_out);
+            Ok(Vec::new())
+        })),
+        Action::LabTrain { steps } => Some(with_training(model, |t| {
+            let losses = t.train(steps.min(1000)).map_err(|e| e.to_string())?;
+            Ok(vec![losses.into_iter().map(|l| l as f32).collect()])
+        })),
+        Action::LabPicture {
+            cells,
+            samples,
+            seed,
+        } => Some(with_training(model, |t| {
+            let p = t.picture(cells, samples, seed).map_err(|e| e.to_string())?;
+            Ok(vec![
+                p.densities.into_iter().map(|d| d as f32).collect(),
+                p.samples
+                    .into_iter()
+                    .flat_map(|[x, y]| [x as f32, y as f32])
+                    .collect(),
+                vec![p.train_nll as f32, p.held_out_nll as f32, p.steps as f32],
+            ])
+        })),
         Action::Drop => {
             HOSTED.with(|hosted| hosted.borrow_mut().remove(&model));
+            LAB.with(|lab| lab.borrow_mut().remove(&model));
             None
         }
         Action::Memory => Some(Ok(vec![vec![wasm_pages() as f32]])),
@@ -47,6 +87,26 @@ pub(super) async fn execute(model: u32, action: Action, input: Vec<f32>) -> Opti
             panic!("the page asked the inference worker to stop (window.genscopeCrashWorker)")
         }
     }
+}
+
+/// `x, y` pairs as points: the first `train` of them, and the rest.
+fn split_points(values: &[f32], train: usize) -> (Vec<Point>, Vec<Point>) {
+    let points: Vec<Point> = values
+        .chunks_exact(2)
+        .map(|p| [f64::from(p[0]), f64::from(p[1])])
+        .collect();
+    let split = train.min(points.len());
+    (points[..split].to_vec(), points[split..].to_vec())
+}
+
+/// Runs `work` on the lab training `model`, or says it is not there.
+fn with_training(model: u32, work: impl FnOnce(&mut Training) -> Outcome) -> Outcome {
+    LAB.with(|lab| match lab.borrow_mut().get_mut(&model) {
+        Some(t) => work(t),
+        None => Err(format!(
+            "training {model} is not running in the inference worker"
+        )),
+    })
 }
 
 fn load_hosted(

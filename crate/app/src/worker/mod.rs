@@ -3,7 +3,8 @@
 //!
 //! - [`protocol`]: the messages both ends exchange.
 //! - [`host`]: the worker's side ([`genscope_worker_start`]) and the models it hosts.
-//! - [`client`]: the page's side, with [`Remote`], a handle to a model in the worker.
+//! - [`client`]: the page's side, with [`Remote`], a handle to a model in the worker, and [`RemoteTraining`], one
+//!   to a 2-D lab training there.
 //!
 //! Where a worker cannot start (no module workers, the script missing offline), the same code runs on the page's
 //! thread instead, and the site still works. A panic in the worker is reported to the page, which names it in the
@@ -13,5 +14,5 @@ mod client;
 mod host;
 mod protocol;
 
-pub use client::{cursor_on_page, install_crash_hook, worker_memory_bytes, Remote};
+pub use client::{cursor_on_page, install_crash_hook, worker_memory_bytes, Remote, RemoteTraining};
 pub use host::genscope_worker_start;

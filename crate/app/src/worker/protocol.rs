@@ -3,6 +3,7 @@
 //! logits.
 
 use genscope_core::engine::{Op, Spec};
+use genscope_core::lab::trained::Setup;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -33,6 +34,33 @@ pub(super) enum Action {
     },
     /// Run an op on the array.
     Run(Op),
+    /// Start a 2-D lab training: the array holds the training points then the held-out ones, `x, y` each.
+    LabStart {
+        /// The family and its settings.
+        setup: Setup,
+        /// How many of the points are training points.
+        train: usize,
+    },
+    /// Train on new points from now on (the array as for `LabStart`), keeping the model.
+    LabPoints {
+        /// How many of the points are training points.
+        train: usize,
+    },
+    /// Take gradient steps; the reply is each step's minibatch NLL.
+    LabTrain {
+        /// How many.
+        steps: usize,
+    },
+    /// Paint the training: the reply is the densities on a `cells²` grid, `samples` samples (`x, y` each) and
+    /// `[training NLL, held-out NLL, steps]`.
+    LabPicture {
+        /// Cells per side.
+        cells: usize,
+        /// Samples to draw.
+        samples: usize,
+        /// Seeds the samples.
+        seed: u64,
+    },
     /// Free the model (no reply).
     Drop,
     /// Reply with the worker's wasm memory, in 64 KiB pages, as a one-number array.

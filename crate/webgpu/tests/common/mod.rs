@@ -7,11 +7,12 @@
 use genscope_core::backend::prelude::*;
 use genscope_core::backend::{Activation, AttentionShape, Binary, Conv};
 use genscope_core::cpu::CpuBackend;
+use genscope_core::engine::{Built, Op, Output, Spec};
 use genscope_core::gan::{Discriminator, GanConfig, Generator};
 use genscope_core::lm::{Lm, LmConfig};
 use genscope_core::nn::HostWeights;
 use genscope_core::vae::{Vae, VaeConfig};
-use genscope_webgpu::{TileLayout, WgpuBackend};
+use genscope_webgpu::{PixelRange, TileLayout, WgpuBackend};
 
 /// Every CPU-vs-WebGPU conformance check, listed once: `conformance_tests!(wrapper)` expands to one test per
 /// check, each calling `wrapper!(check)` to get a backend and run it (natively with `#[test]` and `block_on`, in
@@ -34,6 +35,10 @@ macro_rules! conformance_tests {
             read_all_is_one_round_trip
         );
         $run!(warm_steps_create_no_gpu_objects, steps_create_nothing);
+        $run!(
+            a_cache_rebuild_reads_back_only_the_logits,
+            rebuild_reads_only_logits
+        );
         $run!(
             pictures_drawn_on_the_gpu_equal_the_read_back_path,
             painted_tiles_match_read_back
@@ -648,41 +653,50 @@ pub async fn painted_tiles_match_read_back(gpu: &WgpuBackend) {
     let z: Vec<f32> = values(2 * 5, 77, 2.0);
     let images = vae.decode(gpu, &gpu.upload(&z, &[5, 2]).unwrap()).unwrap();
     let host = gpu.read(&images).await.unwrap();
-    // Five tiles, three a row, on a 3×2 grid of 28-pixel tiles: the sixth tile is empty.
+    // Five tiles, three a row, on a 3×2 grid of 28-pixel tiles: the sixth tile is empty. Drawn once as [0, 1]
+    // intensities and once read as a tanh output in [-1, 1] (the GAN's), mapped as the host maps it.
     let layout = TileLayout {
         width: 28,
         height: 28,
         columns: 3,
         count: 5,
+        range: PixelRange::Unit,
     };
-    let painted = gpu
-        .paint_offscreen(&images, layout, (84, 56))
-        .await
-        .unwrap();
-    assert_eq!(painted.len(), 84 * 56 * 4);
-    for tile in 0..6 {
-        let (x0, y0) = ((tile % 3) * 28, (tile / 3) * 28);
-        for row in 0..28 {
-            let at = ((y0 + row) * 84 + x0) * 4;
-            let drawn = &painted[at..at + 28 * 4];
-            let expected = match host.get((tile * 784 + row * 28)..(tile * 784 + row * 28 + 28)) {
-                Some(values) if tile < 5 => canvas_bytes(values),
-                _ => vec![255; 28 * 4],
-            };
-            // The same rounding on both sides; one level apart at most where a value sits on a rounding edge.
-            let worst = drawn
-                .iter()
-                .zip(&expected)
-                .map(|(a, b)| a.abs_diff(*b))
-                .max()
-                .unwrap_or(0);
-            assert!(worst <= 1, "tile {tile} row {row}: {worst} levels apart");
+    let signed: Vec<f32> = host.iter().map(|v| (v + 1.0) * 0.5).collect();
+    for (range, host) in [(PixelRange::Unit, &host), (PixelRange::Signed, &signed)] {
+        let painted = gpu
+            .paint_offscreen(&images, TileLayout { range, ..layout }, (84, 56))
+            .await
+            .unwrap();
+        assert_eq!(painted.len(), 84 * 56 * 4);
+        for tile in 0..6 {
+            let (x0, y0) = ((tile % 3) * 28, (tile / 3) * 28);
+            for row in 0..28 {
+                let at = ((y0 + row) * 84 + x0) * 4;
+                let drawn = &painted[at..at + 28 * 4];
+                let expected = match host.get((tile * 784 + row * 28)..(tile * 784 + row * 28 + 28))
+                {
+                    Some(values) if tile < 5 => canvas_bytes(values),
+                    _ => vec![255; 28 * 4],
+                };
+                // The same rounding on both sides; one level apart at most where a value sits on a rounding edge.
+                let worst = drawn
+                    .iter()
+                    .zip(&expected)
+                    .map(|(a, b)| a.abs_diff(*b))
+                    .max()
+                    .unwrap_or(0);
+                assert!(
+                    worst <= 1,
+                    "{range:?} tile {tile} row {row}: {worst} levels apart"
+                );
+            }
         }
+        assert!(
+            painted.chunks(4).any(|p| p[0] < 200),
+            "the painted tiles are blank"
+        );
     }
-    assert!(
-        painted.chunks(4).any(|p| p[0] < 200),
-        "the painted tiles are blank"
-    );
     let too_many = TileLayout { count: 6, ..layout };
     assert!(gpu
         .paint_offscreen(&images, too_many, (84, 56))
@@ -816,4 +830,34 @@ pub async fn steps_create_nothing(gpu: &WgpuBackend) {
         (0, 0),
         "buffers and bind groups created over 8 warm steps"
     );
+}
+
+/// A multi-token feed that only rebuilds the cache (the page's edit of earlier text) reads back the logits alone;
+/// the same feed with attention reads every layer's and head's `n × n` weights too.
+pub async fn rebuild_reads_only_logits(gpu: &WgpuBackend) {
+    let config = shipped_lm_config(64);
+    let spec = Spec::Lm(config.clone());
+    let mut lm = Built::new(gpu, &spec, random_weights(config.parameter_shapes(), 310)).unwrap();
+    let tokens: Vec<u32> = (0..48).map(|i| (i * 5 % 96) as u32).collect();
+    let mut bytes_read = |attention: bool| {
+        let op = Op::Feed {
+            keep: 0,
+            tokens: tokens.clone(),
+            attention,
+        };
+        let before = genscope_webgpu::gpu_traffic();
+        let recorded = lm.record(gpu, &op, &[]).unwrap();
+        (before, recorded)
+    };
+    let (before, recorded) = bytes_read(false);
+    let Output::Step { logits, attention } = recorded.read(gpu).await.unwrap() else {
+        panic!("a feed gives a step")
+    };
+    let rebuild = genscope_webgpu::gpu_traffic().bytes_read - before.bytes_read;
+    assert_eq!((logits.len(), attention.len()), (96, 0));
+    assert_eq!(rebuild, 96 * 4, "a rebuild reads the logits only");
+    let (before, recorded) = bytes_read(true);
+    recorded.read(gpu).await.unwrap();
+    let with_attention = genscope_webgpu::gpu_traffic().bytes_read - before.bytes_read;
+    assert_eq!(with_attention, (96 + 4 * 8 * 48 * 48) * 4);
 }

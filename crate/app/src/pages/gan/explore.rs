@@ -9,9 +9,9 @@ use yew::prelude::*;
 
 use crate::i18n::{fill, use_lang};
 
-use super::grid::{draw_grid, PX};
+use super::grid::{draw_samples, PX};
 use super::link::GanSettings;
-use super::loader::{generate, LoadedGan};
+use super::loader::LoadedGan;
 use super::texts;
 
 /// Neighbours shown around a pinned sample, and how far they are perturbed.
@@ -83,19 +83,15 @@ pub fn Explore(props: &ExploreProps) -> Html {
                         .map(|&second| interpolation(settings, latent, first, second));
                     let gan = gan.clone();
                     wasm_bindgen_futures::spawn_local(async move {
-                        if let (Ok(images), Some(c)) = (
-                            generate(&gan.generator, &batch).await,
-                            neighbours_ref.cast::<HtmlCanvasElement>(),
-                        ) {
-                            draw_grid(&c, &images, AROUND);
+                        // A failure leaves the neighbours as they were (as before): the grid, drawn by the
+                        // same generator, reports the generator's faults.
+                        if let Some(c) = neighbours_ref.cast::<HtmlCanvasElement>() {
+                            let _ = draw_samples(&gan.generator, latent, &batch, &c, AROUND).await;
                         }
-                        if let Some(strip) = strip {
-                            if let (Ok(images), Some(c)) = (
-                                generate(&gan.generator, &strip).await,
-                                strip_ref.cast::<HtmlCanvasElement>(),
-                            ) {
-                                draw_grid(&c, &images, STRIP);
-                            }
+                        if let (Some(strip), Some(c)) =
+                            (strip, strip_ref.cast::<HtmlCanvasElement>())
+                        {
+                            let _ = draw_samples(&gan.generator, latent, &strip, &c, STRIP).await;
                         }
                     });
                 }
@@ -119,11 +115,11 @@ pub fn Explore(props: &ExploreProps) -> Html {
             }
             <div hidden={pinned.is_empty()}>
                 <p class="small muted">{ neighbours_caption }</p>
-                <canvas id="neighbours" ref={neighbours_ref} width={(AROUND * PX).to_string()} height={(AROUND * PX).to_string()} class="pixelated mid-grid"></canvas>
+                <canvas key={props.gan.canvas_kind()} data-context={props.gan.canvas_kind()} id="neighbours" ref={neighbours_ref} width={(AROUND * PX).to_string()} height={(AROUND * PX).to_string()} class="pixelated mid-grid"></canvas>
             </div>
             <div hidden={pinned.len() < 2}>
                 <p class="small muted">{ t.interpolation_caption }</p>
-                <canvas id="gan-strip" ref={strip_ref} width={(STRIP * PX).to_string()} height={PX.to_string()} class="pixelated strip"></canvas>
+                <canvas key={props.gan.canvas_kind()} data-context={props.gan.canvas_kind()} id="gan-strip" ref={strip_ref} width={(STRIP * PX).to_string()} height={PX.to_string()} class="pixelated strip"></canvas>
             </div>
         </div>
     }

@@ -6,6 +6,7 @@ use std::rc::Rc;
 use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
+use crate::engine::{Model, Op, PixelRange, TileLayout};
 use crate::i18n::{fill, use_lang};
 use crate::models;
 use crate::site::Load;
@@ -20,7 +21,7 @@ use super::texts::{self, GanTexts};
 pub const PX: usize = genscope_core::gan::GanConfig::SIDE;
 
 /// Draws 784-pixel images into `canvas` as a grid `columns` wide.
-pub fn draw_grid(canvas: &HtmlCanvasElement, images: &[f32], columns: usize) {
+fn draw_grid(canvas: &HtmlCanvasElement, images: &[f32], columns: usize) {
     for (i, image) in images.chunks(PX * PX).enumerate() {
         draw_gray(
             canvas,
@@ -30,6 +31,60 @@ pub fn draw_grid(canvas: &HtmlCanvasElement, images: &[f32], columns: usize) {
             ((i % columns) * PX) as f64,
             ((i / columns) * PX) as f64,
         );
+    }
+}
+
+/// How `z`'s samples (`latent` numbers each) are laid out as tiles `columns` wide, from the generator's [-1, 1].
+fn layout(z: &[f32], latent: usize, columns: usize) -> TileLayout {
+    TileLayout {
+        width: PX as u32,
+        height: PX as u32,
+        columns: columns as u32,
+        count: (z.len() / latent.max(1)) as u32,
+        range: PixelRange::Signed,
+    }
+}
+
+/// Generates `z` with `generator` and draws the samples onto `canvas`, `columns` a row: on WebGPU straight from the
+/// GPU's buffer with nothing read back, on the CPU read back and drawn with a 2-D context.
+pub async fn draw_samples(
+    generator: &Model,
+    latent: usize,
+    z: &[f32],
+    canvas: &HtmlCanvasElement,
+    columns: usize,
+) -> Result<(), String> {
+    let drawn = generator
+        .present(Op::Generate, z, canvas, layout(z, latent, columns))
+        .await;
+    match drawn {
+        Some(drawn) => drawn,
+        None => {
+            draw_grid(canvas, &generate(generator, z).await?, columns);
+            Ok(())
+        }
+    }
+}
+
+/// [`draw_samples`], returning the images in [0, 1] as well, for the classifier and the discriminator (on WebGPU
+/// they are read back after the picture is drawn).
+pub async fn draw_and_keep_samples(
+    generator: &Model,
+    latent: usize,
+    z: &[f32],
+    canvas: &HtmlCanvasElement,
+    columns: usize,
+) -> Result<Vec<f32>, String> {
+    let drawn = generator
+        .present_and_read(Op::Generate, z, canvas, layout(z, latent, columns))
+        .await;
+    match drawn {
+        Some(values) => Ok(values?.into_iter().map(|v| (v + 1.0) * 0.5).collect()),
+        None => {
+            let images = generate(generator, z).await?;
+            draw_grid(canvas, &images, columns);
+            Ok(images)
+        }
     }
 }
 
@@ -62,13 +117,14 @@ pub fn use_grid(
             if let (Load::Ready(gan), false) = (loaded.clone(), *watching) {
                 let z = settings.latents(gan.config.latent);
                 wasm_bindgen_futures::spawn_local(async move {
+                    let Some(c) = grid_ref.cast::<HtmlCanvasElement>() else {
+                        return;
+                    };
                     let started = models::now_ms();
-                    match generate(&gan.generator, &z).await {
+                    let latent = gan.config.latent;
+                    match draw_and_keep_samples(&gan.generator, latent, &z, &c, SIDE).await {
                         Ok(images) => {
                             let ms = models::now_ms() - started;
-                            if let Some(c) = grid_ref.cast::<HtmlCanvasElement>() {
-                                draw_grid(&c, &images, SIDE);
-                            }
                             dispatch.dispatch(Action::GridDrawn {
                                 ms,
                                 backend: gan.backend.clone(),
@@ -163,7 +219,7 @@ pub fn Grid(props: &GridProps) -> Html {
     });
     html! {
         <div class="grid-wrap">
-            <canvas id="gan-grid" ref={props.canvas.clone()} width={(SIDE * PX).to_string()} height={(SIDE * PX).to_string()} class="pixelated"></canvas>
+            <canvas key={props.gan.canvas_kind()} data-context={props.gan.canvas_kind()} id="gan-grid" ref={props.canvas.clone()} width={(SIDE * PX).to_string()} height={(SIDE * PX).to_string()} class="pixelated"></canvas>
             <div class="cells">{ for overlay }</div>
         </div>
     }

@@ -36,6 +36,13 @@ pub struct LoadedGan {
     pub classes: &'static [&'static str; 10],
 }
 
+impl LoadedGan {
+    /// Which kind of context the generator's pictures are drawn with ([`Model::canvas_kind`]).
+    pub fn canvas_kind(&self) -> &'static str {
+        self.generator.canvas_kind()
+    }
+}
+
 impl PartialEq for LoadedGan {
     fn eq(&self, other: &Self) -> bool {
         std::ptr::eq(self, other)

@@ -15,7 +15,7 @@ use crate::i18n::{fill, use_lang};
 use crate::models::{self, ModelCard};
 use crate::site::{Load, SiteContext};
 
-use super::grid::{draw_grid, PX};
+use super::grid::{draw_and_keep_samples, PX};
 use super::loader::{generate, LoadedGan};
 use super::state::{StepStatus, TimelineAction, TimelineState};
 use super::texts::{self, GanTexts};
@@ -109,11 +109,13 @@ async fn show(
         &gaussian_latents(seed, SAMPLES, gan.config.latent),
         truncation,
     );
-    match generate(&generator, &z).await {
+    // On WebGPU the strip is drawn from the GPU's buffer; the images are read back after it, for the judge.
+    let drawn = match canvas.cast::<HtmlCanvasElement>() {
+        Some(c) => draw_and_keep_samples(&generator, gan.config.latent, &z, &c, COLUMNS).await,
+        None => generate(&generator, &z).await,
+    };
+    match drawn {
         Ok(images) => {
-            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                draw_grid(&c, &images, COLUMNS);
-            }
             // Judged by the shipped (final) discriminator: it shows how a trained critic rates each stage of G.
             let judged = gan.judge(&images, t).await.ok();
             StepStatus::Drawn { step, judged }
@@ -207,7 +209,7 @@ pub fn Timeline(props: &TimelineProps) -> Html {
                     data-classes={scores.map(|s| s.1.to_string())}>
                     { state.status.as_ref().map(|s| s.words(t)).unwrap_or_default() }</span>
             </div>
-            <canvas id="timeline-canvas" ref={canvas_ref} width={(COLUMNS * PX).to_string()} height={(SAMPLES / COLUMNS * PX).to_string()} class="pixelated strip"></canvas>
+            <canvas key={props.gan.canvas_kind()} data-context={props.gan.canvas_kind()} id="timeline-canvas" ref={canvas_ref} width={(COLUMNS * PX).to_string()} height={(SAMPLES / COLUMNS * PX).to_string()} class="pixelated strip"></canvas>
         </section>
     }
 }

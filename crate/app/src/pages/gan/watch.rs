@@ -11,9 +11,9 @@ use yew::prelude::*;
 use crate::models;
 use crate::site::Load;
 
-use super::grid::draw_grid;
+use super::grid::draw_samples;
 use super::link::{GanSettings, CELLS, SIDE};
-use super::loader::{generate, LoadedGan};
+use super::loader::LoadedGan;
 use super::state::{Action, Failure, State};
 
 /// Milliseconds between frames.
@@ -111,13 +111,12 @@ pub fn use_watch(
                         dispatch.clone(),
                     );
                     wasm_bindgen_futures::spawn_local(async move {
-                        match generate(&gan.generator, &z).await {
-                            Ok(images) => {
-                                if let Some(c) = grid_ref.cast::<HtmlCanvasElement>() {
-                                    draw_grid(&c, &images, SIDE);
-                                }
+                        if let Some(c) = grid_ref.cast::<HtmlCanvasElement>() {
+                            let latent = gan.config.latent;
+                            if let Err(e) = draw_samples(&gan.generator, latent, &z, &c, SIDE).await
+                            {
+                                dispatch.dispatch(Action::Fail(Failure::Generating(e)));
                             }
-                            Err(e) => dispatch.dispatch(Action::Fail(Failure::Generating(e))),
                         }
                         let mut f = frames.borrow_mut();
                         f.busy = false;

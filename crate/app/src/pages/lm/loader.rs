@@ -44,12 +44,13 @@ impl PartialEq for LoadedLm {
 }
 
 impl LoadedLm {
-    /// Runs `feed` and returns the next-token logits and the last position's attention.
-    async fn feed(&self, feed: &Feed) -> Result<StepOutput, String> {
+    /// Runs `feed` and returns the next-token logits and, with `attention`, the last position's attention.
+    async fn feed(&self, feed: &Feed, attention: bool) -> Result<StepOutput, String> {
         let (heads, n) = (self.config.n_heads, feed.tokens.len());
         let op = Op::Feed {
             keep: feed.keep,
             tokens: feed.tokens.clone(),
+            attention,
         };
         let mut parts = self.model.run(op, &[]).await?.into_iter();
         let logits = parts.next().ok_or(words().no_logits)?;
@@ -73,12 +74,13 @@ impl LoadedLm {
         match change {
             Change::Output(doc, feed) => {
                 let started = models::now_ms();
-                let out = self.feed(&feed).await?;
+                let out = self.feed(&feed, true).await?;
                 let ms = models::now_ms() - started;
                 Ok(doc.with_output(out, ms, next_revision()))
             }
             Change::Rebuild(doc, feed) => {
-                self.feed(&feed).await?;
+                // Only the cache is wanted: no attention to read back.
+                self.feed(&feed, false).await?;
                 Ok(doc)
             }
             Change::Ready(doc) => Ok(doc),

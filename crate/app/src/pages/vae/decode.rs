@@ -58,10 +58,9 @@ pub fn request(
                 return;
             };
             let started = models::now_ms();
-            match vae.decode_cursor(&point, t).await {
-                Ok(pixels) => {
+            match draw_cursor(&vae, &point, &target, t).await {
+                Ok(()) => {
                     if let Some(c) = canvas(&target) {
-                        draw_gray(&c, &pixels, vae.config.width, vae.config.height, 0.0, 0.0);
                         // Decodes drawn so far, for the long-use test (set directly: no re-render).
                         let n = c
                             .get_attribute("data-decodes")
@@ -88,6 +87,25 @@ pub fn request(
     });
 }
 
+/// Decodes the cursor's `point` onto the canvas `target`: on WebGPU straight from the GPU's buffer, on the CPU
+/// read back (from the page's copy where there is one) and drawn with a 2-D context.
+async fn draw_cursor(
+    vae: &LoadedVae,
+    point: &[f32],
+    target: &NodeRef,
+    t: &VaeTexts,
+) -> Result<(), String> {
+    let Some(c) = canvas(target) else {
+        return Ok(());
+    };
+    if let Some(drawn) = vae.present(point, &c, 1).await {
+        return drawn;
+    }
+    let pixels = vae.decode_cursor(point, t).await?;
+    draw_gray(&c, &pixels, vae.config.width, vae.config.height, 0.0, 0.0);
+    Ok(())
+}
+
 /// Appends one input-to-pixels latency to `window.genscopeVaeLatencies` (read by the e2e benchmark).
 fn record_latency(ms: f64) {
     let Some(window) = web_sys::window() else {
@@ -109,8 +127,8 @@ fn record_latency(ms: f64) {
     list.push(&ms.into());
 }
 
-/// Decodes `frames` (`n × latent`) with `vae` and draws them side by side (`columns` per row) onto `target`;
-/// `failed` says what failed, with the `{error}`.
+/// Decodes `frames` (`n × latent`) with `vae` and draws them side by side (`columns` per row) onto `target` (on
+/// WebGPU without a read-back); `failed` says what failed, with the `{error}`.
 pub async fn draw_tiles(
     vae: &LoadedVae,
     frames: &[f32],
@@ -118,18 +136,35 @@ pub async fn draw_tiles(
     target: &NodeRef,
     failed: &str,
 ) -> Result<(), String> {
+    let Some(c) = canvas(target) else {
+        return Ok(());
+    };
+    if let Some(drawn) = vae.present(frames, &c, columns).await {
+        drawn.map_err(|e| fill(failed, &[("error", &e)]))?;
+        count_drawn(&c);
+        return Ok(());
+    }
     let pixels = vae
         .decode(frames)
         .await
         .map_err(|e| fill(failed, &[("error", &e)]))?;
-    if let Some(c) = canvas(target) {
-        let (w, h) = (vae.config.width, vae.config.height);
-        for (i, tile) in pixels.chunks(w * h).enumerate() {
-            let (row, col) = (i / columns, i % columns);
-            draw_gray(&c, tile, w, h, (col * w) as f64, (row * h) as f64);
-        }
+    let (w, h) = (vae.config.width, vae.config.height);
+    for (i, tile) in pixels.chunks(w * h).enumerate() {
+        let (row, col) = (i / columns, i % columns);
+        draw_gray(&c, tile, w, h, (col * w) as f64, (row * h) as f64);
     }
+    count_drawn(&c);
     Ok(())
+}
+
+/// Counts the pictures drawn on `canvas` in its `data-drawn` (set directly, no re-render), so that a test can wait
+/// for one without reading the canvas's pixels over and over.
+fn count_drawn(canvas: &HtmlCanvasElement) {
+    let n = canvas
+        .get_attribute("data-drawn")
+        .and_then(|n| n.parse::<u64>().ok())
+        .unwrap_or(0);
+    let _ = canvas.set_attribute("data-drawn", &(n + 1).to_string());
 }
 
 /// The latent map: the whole grid of `MAP_TILES²` points over ±`EXTENT`, in one batched decode (a failure said in

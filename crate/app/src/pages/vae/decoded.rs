@@ -63,7 +63,7 @@ pub fn decoded_panel(
         map.map(|node| save_button("save-map", t.save_map_png, node, format!("{name}-map.png")));
     html! {
         <div class="decoded-panel">
-            <canvas id="decoded" ref={decoded_ref.clone()} width={vae.config.width.to_string()}
+            <canvas key={vae.canvas_kind()} data-context={vae.canvas_kind()} id="decoded" ref={decoded_ref.clone()} width={vae.config.width.to_string()}
                 height={vae.config.height.to_string()} class="pixelated big"></canvas>
             <p id="z-readout" class="mono">{ readout(z) }</p>
             <p class="muted small" id="decode-time">

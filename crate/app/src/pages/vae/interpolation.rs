@@ -71,6 +71,8 @@ pub struct InterpolationProps {
     pub on_end: Callback<(End, Vec<f32>)>,
     pub on_mode: Callback<bool>,
     pub width: usize,
+    /// The context the strip is drawn with (`LoadedVae::canvas_kind`): a change gives it a new canvas.
+    pub canvas_kind: &'static str,
 }
 
 /// The section: end-point buttons, mode, play/stop, and the strip.
@@ -153,7 +155,7 @@ pub fn Interpolation(props: &InterpolationProps) -> Html {
                 <button id="interp-play" onclick={play} disabled={!ready}>{ t.play }</button>
             </div>
             <p class="muted small mono">{ format!("A = ({})   B = ({})", describe(&props.ends.0, t), describe(&props.ends.1, t)) }</p>
-            <canvas id="interp-strip" ref={props.strip_ref.clone()} class="pixelated strip"
+            <canvas key={props.canvas_kind} data-context={props.canvas_kind} id="interp-strip" ref={props.strip_ref.clone()} class="pixelated strip"
                 width={(props.width * STRIP_FRAMES).to_string()} height={props.width.to_string()}
                 onclick={on_strip} hidden={!ready}></canvas>
         </section>

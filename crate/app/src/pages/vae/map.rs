@@ -56,6 +56,8 @@ pub fn arrow_step(z: &[f32], key: &str, shift: bool) -> Option<Vec<f32>> {
 pub struct LatentMapProps {
     pub map_ref: NodeRef,
     pub canvas_ref: NodeRef,
+    /// The context the canvas is drawn with (`LoadedVae::canvas_kind`): a change gives it a new canvas.
+    pub canvas_kind: &'static str,
     pub z: Vec<f32>,
     pub scatter: Option<Rc<Vec<[f32; 2]>>>,
     pub images: Option<Shared<LabelledImages>>,
@@ -137,7 +139,7 @@ pub fn LatentMap(props: &LatentMapProps) -> Html {
                 aria-valuetext={format!("z = ({:.2}, {:.2})", props.z.first().unwrap_or(&0.0), props.z.get(1).unwrap_or(&0.0))}
                 onpointerdown={on_down} onpointermove={on_pointer_move} onpointerup={on_up.clone()}
                 onpointercancel={on_up} onkeydown={on_key}>
-                <canvas id="map-canvas" ref={props.canvas_ref.clone()} width={size.to_string()}
+                <canvas key={props.canvas_kind} data-context={props.canvas_kind} id="map-canvas" ref={props.canvas_ref.clone()} width={size.to_string()}
                     height={size.to_string()} class="pixelated"></canvas>
                 <Scatter points={props.scatter.clone()} images={props.images.clone()} />
                 { for posterior.map(|e| {

@@ -294,6 +294,7 @@ pub fn VaePage() -> Html {
                     <LatentMap
                         map_ref={map_ref.clone()}
                         canvas_ref={map_canvas_ref.clone()}
+                        canvas_kind={vae.canvas_kind()}
                         z={z.clone()}
                         scatter={state.visible_scatter()}
                         images={images.clone()}
@@ -341,6 +342,7 @@ pub fn VaePage() -> Html {
                     {on_end} {on_mode}
                     encoded={state.encoded.as_ref().map(|e| e.mean.clone())}
                     width={vae.config.width}
+                    canvas_kind={vae.canvas_kind()}
                 />
                 <section class="encode">
                     <h2>{ t.encode_title }</h2>

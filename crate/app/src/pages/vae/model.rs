@@ -10,7 +10,7 @@ use genscope_core::vae::VaeConfig;
 
 use super::elbo::{Encoded, Source};
 use super::texts::VaeTexts;
-use crate::engine::{Built, Model, Op, Output, Spec};
+use crate::engine::{Built, Model, Op, Output, PixelRange, Spec, TileLayout};
 use crate::i18n::fill;
 use crate::models::{self, ModelCard};
 use crate::placement;
@@ -62,6 +62,29 @@ impl LoadedVae {
             Output::Images(images) => Ok(images),
             _ => Err(t.no_images.into()),
         }
+    }
+
+    /// On WebGPU, decodes `z` (`n × latent`) and draws the images straight into `canvas`, `columns` a row,
+    /// reading nothing back; `None` on the CPU, where the caller decodes and draws with a 2-D context.
+    pub async fn present(
+        &self,
+        z: &[f32],
+        canvas: &web_sys::HtmlCanvasElement,
+        columns: usize,
+    ) -> Option<Result<(), String>> {
+        let layout = TileLayout {
+            width: self.config.width as u32,
+            height: self.config.height as u32,
+            columns: columns as u32,
+            count: (z.len() / self.config.latent.max(1)) as u32,
+            range: PixelRange::Unit,
+        };
+        self.model.present(Op::Decode, z, canvas, layout).await
+    }
+
+    /// Which kind of context this model's pictures are drawn with ([`Model::canvas_kind`]).
+    pub fn canvas_kind(&self) -> &'static str {
+        self.model.canvas_kind()
     }
 
     /// Latents → Bernoulli logits.

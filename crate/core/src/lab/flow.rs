@@ -1,0 +1,395 @@
+//! A normalizing flow in the plane (RealNVP's affine coupling layers), trained by maximum likelihood with the exact
+//! log-likelihood of the change of variables:
+//! `log p(x) = log N(f(x); 0, I) + log |det ∂f/∂x|`.
+//!
+//! Each layer keeps one coordinate `a` and moves the other: `b' = b·exp(s(a)) + t(a)`, with `s, t` from a small
+//! MLP of `a`, so its Jacobian is triangular and `log |det|` is just `s(a)`. Layers alternate which coordinate
+//! they keep. The scale goes through `tanh` (bounded by [`MAX_LOG_SCALE`]) so that early steps cannot blow up.
+//! It runs on candle's CPU tensors in `f32`, with candle's autograd and AdamW, natively and in wasm alike.
+
+use candle_core::{DType, Device, Result, Tensor, Var, D};
+use candle_nn::{AdamW, Optimizer, ParamsAdamW};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+
+use super::{Density, Point};
+use crate::latent::standard_normals;
+
+/// The largest |log-scale| one layer applies.
+pub const MAX_LOG_SCALE: f64 = 2.0;
+
+/// A flow's shape.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct FlowConfig {
+    /// Coupling layers (alternating which coordinate is kept).
+    pub layers: usize,
+    /// Hidden units in each layer's MLP (two hidden layers).
+    pub hidden: usize,
+}
+
+impl Default for FlowConfig {
+    fn default() -> Self {
+        FlowConfig {
+            layers: 8,
+            hidden: 32,
+        }
+    }
+}
+
+/// One coupling layer's MLP `a ↦ (s, t)`: 1 → hidden → hidden → 2.
+struct Coupling {
+    w1: Var,
+    b1: Var,
+    w2: Var,
+    b2: Var,
+    w3: Var,
+    b3: Var,
+    /// The coordinate this layer keeps (0 or 1).
+    kept: usize,
+}
+
+impl Coupling {
+    /// Raw log-scale and shift for the kept column `a` (`[n, 1]`), each `[n, 1]`.
+    fn scale_and_shift(&self, a: &Tensor) -> Result<(Tensor, Tensor)> {
+        let h = a
+            .broadcast_mul(self.w1.as_tensor())?
+            .broadcast_add(self.b1.as_tensor())?
+            .tanh()?;
+        let h = h
+            .matmul(self.w2.as_tensor())?
+            .broadcast_add(self.b2.as_tensor())?
+            .tanh()?;
+        let st = h
+            .matmul(self.w3.as_tensor())?
+            .broadcast_add(self.b3.as_tensor())?;
+        let s = (st.narrow(1, 0, 1)?.tanh()? * MAX_LOG_SCALE)?;
+        Ok((s, st.narrow(1, 1, 1)?))
+    }
+
+    /// Puts the kept and moved columns back in coordinate order.
+    fn join(&self, kept: &Tensor, moved: &Tensor) -> Result<Tensor> {
+        if self.kept == 0 {
+            Tensor::cat(&[kept, moved], 1)
+        } else {
+            Tensor::cat(&[moved, kept], 1)
+        }
+    }
+
+    fn vars(&self) -> Vec<Var> {
+        [&self.w1, &self.b1, &self.w2, &self.b2, &self.w3, &self.b3]
+            .into_iter()
+            .cloned()
+            .collect()
+    }
+}
+
+/// A RealNVP flow in the plane.
+pub struct Flow {
+    layers: Vec<Coupling>,
+}
+
+/// `rows × columns` values uniform in ±1/√fan_in, as a trainable variable.
+fn uniform(rng: &mut ChaCha8Rng, rows: usize, columns: usize, fan_in: usize) -> Result<Var> {
+    let bound = 1.0 / (fan_in as f32).sqrt();
+    let values: Vec<f32> = (0..rows * columns)
+        .map(|_| (rng.random::<f32>() * 2.0 - 1.0) * bound)
+        .collect();
+    Var::from_tensor(&Tensor::from_vec(values, (rows, columns), &Device::Cpu)?)
+}
+
+impl Flow {
+    /// A fresh flow from `seed`. The last layer of each MLP starts at zero, so the flow starts as the identity and
+    /// its density as the base Gaussian.
+    pub fn new(config: FlowConfig, seed: u64) -> Result<Flow> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let h = config.hidden.max(1);
+        let zeros = |rows, columns| Var::zeros((rows, columns), DType::F32, &Device::Cpu);
+        let layers = (0..config.layers)
+            .map(|i| {
+                Ok(Coupling {
+                    w1: uniform(&mut rng, 1, h, 1)?,
+                    b1: uniform(&mut rng, 1, h, 1)?,
+                    w2: uniform(&mut rng, h, h, h)?,
+                    b2: zeros(1, h)?,
+                    w3: zeros(h, 2)?,
+                    b3: zeros(1, 2)?,
+                    kept: i % 2,
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Flow { layers })
+    }
+
+    /// Every trainable variable.
+    pub fn vars(&self) -> Vec<Var> {
+        self.layers.iter().flat_map(Coupling::vars).collect()
+    }
+
+    /// `x` (`[n, 2]`) → `(z, log |det ∂z/∂x|)`, `[n, 2]` and `[n]`.
+    pub fn forward(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
+        let n = x.dim(0)?;
+        let mut z = x.clone();
+        let mut log_det = Tensor::zeros((n, 1), DType::F32, &Device::Cpu)?;
+        for layer in &self.layers {
+            let a = z.narrow(1, layer.kept, 1)?;
+            let b = z.narrow(1, 1 - layer.kept, 1)?;
+            let (s, t) = layer.scale_and_shift(&a)?;
+            let moved = (b * s.exp()?)?.add(&t)?;
+            z = layer.join(&a, &moved)?;
+            log_det = (log_det + s)?;
+        }
+        Ok((z, log_det.squeeze(1)?))
+    }
+
+    /// `z` (`[n, 2]`) → `x`: the layers undone in reverse order (how samples are drawn).
+    pub fn inverse(&self, z: &Tensor) -> Result<Tensor> {
+        let mut x = z.clone();
+        for layer in self.layers.iter().rev() {
+            let a = x.narrow(1, layer.kept, 1)?;
+            let moved = x.narrow(1, 1 - layer.kept, 1)?;
+            let (s, t) = layer.scale_and_shift(&a)?;
+            let b = (moved.sub(&t)? * s.neg()?.exp()?)?;
+            x = layer.join(&a, &b)?;
+        }
+        Ok(x)
+    }
+
+    /// `log p(x)` for each row of `x` (`[n, 2]` → `[n]`).
+    pub fn log_prob(&self, x: &Tensor) -> Result<Tensor> {
+        let (z, log_det) = self.forward(x)?;
+        let base = ((z.sqr()?.sum(D::Minus1)? * -0.5)? - (2.0 * std::f64::consts::PI).ln())?;
+        base + log_det
+    }
+
+    /// `n` samples: base Gaussian draws from `seed` pushed through the inverse.
+    pub fn sample(&self, n: usize, seed: u64) -> Result<Vec<Point>> {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let z = Tensor::from_vec(standard_normals(&mut rng, 2 * n), (n, 2), &Device::Cpu)?;
+        to_points(&self.inverse(&z)?)
+    }
+
+    /// `log p` at many points in one batched pass.
+    pub fn log_probs(&self, points: &[Point]) -> Result<Vec<f64>> {
+        if points.is_empty() {
+            return Ok(Vec::new());
+        }
+        let x = to_tensor(points)?;
+        Ok(self
+            .log_prob(&x)?
+            .to_vec1::<f32>()?
+            .into_iter()
+            .map(f64::from)
+            .collect())
+    }
+}
+
+/// Points as an `[n, 2]` f32 tensor.
+pub fn to_tensor(points: &[Point]) -> Result<Tensor> {
+    let flat: Vec<f32> = points
+        .iter()
+        .flat_map(|p| [p[0] as f32, p[1] as f32])
+        .collect();
+    Tensor::from_vec(flat, (points.len(), 2), &Device::Cpu)
+}
+
+/// An `[n, 2]` tensor as points.
+pub fn to_points(t: &Tensor) -> Result<Vec<Point>> {
+    Ok(t.to_vec2::<f32>()?
+        .into_iter()
+        .map(|r| [f64::from(r[0]), f64::from(r[1])])
+        .collect())
+}
+
+impl Density for Flow {
+    fn log_density(&self, x: Point) -> f64 {
+        self.log_densities(&[x])[0]
+    }
+
+    fn log_densities(&self, points: &[Point]) -> Vec<f64> {
+        // A failed pass (it cannot fail on finite inputs of the right shape) reads as "no density there".
+        self.log_probs(points)
+            .unwrap_or_else(|_| vec![f64::NEG_INFINITY; points.len()])
+    }
+}
+
+/// Training settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct FlowTraining {
+    /// AdamW's learning rate.
+    pub learning_rate: f64,
+    /// Points per step, drawn with replacement.
+    pub batch: usize,
+}
+
+impl Default for FlowTraining {
+    fn default() -> Self {
+        // Chosen on the ring, natively: 5e-3 fell faster, then diverged on the held-out points after 1,500 steps
+        // (1.49 → 6.8 nats); 1e-3 kept falling (1.09 nats at 3,000 steps against the truth's 0.30).
+        FlowTraining {
+            learning_rate: 1e-3,
+            batch: 256,
+        }
+    }
+}
+
+/// Maximum likelihood by AdamW on minibatches of the training points.
+pub struct FlowTrainer {
+    /// The flow now.
+    pub flow: Flow,
+    optimizer: AdamW,
+    rng: ChaCha8Rng,
+    settings: FlowTraining,
+    /// Steps taken.
+    pub steps: usize,
+}
+
+impl FlowTrainer {
+    /// A fresh flow and optimiser from `seed`.
+    pub fn new(config: FlowConfig, settings: FlowTraining, seed: u64) -> Result<FlowTrainer> {
+        let flow = Flow::new(config, seed)?;
+        let optimizer = AdamW::new(
+            flow.vars(),
+            ParamsAdamW {
+                lr: settings.learning_rate,
+                weight_decay: 0.0,
+                ..ParamsAdamW::default()
+            },
+        )?;
+        Ok(FlowTrainer {
+            flow,
+            optimizer,
+            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed),
+            settings,
+            steps: 0,
+        })
+    }
+
+    /// One step on a minibatch of `points`; returns the batch's NLL before the step.
+    pub fn step(&mut self, points: &[Point]) -> Result<f64> {
+        if points.is_empty() {
+            return Ok(f64::NAN);
+        }
+        let batch: Vec<Point> = (0..self.settings.batch.max(1))
+            .map(|_| points[self.rng.random_range(0..points.len())])
+            .collect();
+        let loss = self.flow.log_prob(&to_tensor(&batch)?)?.mean_all()?.neg()?;
+        self.optimizer.backward_step(&loss)?;
+        self.steps += 1;
+        Ok(f64::from(loss.to_scalar::<f32>()?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lab::data::{split, DataSet, TrueRing};
+    use crate::lab::Window;
+
+    /// A flow trained a little on the moons, so that its layers are far from the identity.
+    fn trained(steps: usize) -> FlowTrainer {
+        let points = DataSet::Moons.sample(1000, 2);
+        let mut t = FlowTrainer::new(FlowConfig::default(), FlowTraining::default(), 3).unwrap();
+        for _ in 0..steps {
+            t.step(&points).unwrap();
+        }
+        t
+    }
+
+    #[test]
+    fn the_flow_inverts_and_its_log_determinant_is_the_jacobians() {
+        let t = trained(200);
+        let points = DataSet::Moons.sample(64, 9);
+        let x = to_tensor(&points).unwrap();
+        let (z, log_det) = t.flow.forward(&x).unwrap();
+        let back = to_points(&t.flow.inverse(&z).unwrap()).unwrap();
+        for (p, q) in points.iter().zip(&back) {
+            assert!(
+                (p[0] - q[0]).abs() < 1e-4 && (p[1] - q[1]).abs() < 1e-4,
+                "{p:?} came back as {q:?}"
+            );
+        }
+        // ∂z/∂x at each point by central differences, Richardson-extrapolated from steps h and h/2 (error O(h⁴)
+        // instead of O(h²), so f32's rounding, not the step, sets the accuracy).
+        let log_det = log_det.to_vec1::<f32>().unwrap();
+        let columns = |p: &Point, eps: f64| -> [Point; 2] {
+            let shifted = vec![
+                [p[0] + eps, p[1]],
+                [p[0] - eps, p[1]],
+                [p[0], p[1] + eps],
+                [p[0], p[1] - eps],
+            ];
+            let (zs, _) = t.flow.forward(&to_tensor(&shifted).unwrap()).unwrap();
+            let zs = to_points(&zs).unwrap();
+            let column =
+                |a: Point, b: Point| [(a[0] - b[0]) / (2.0 * eps), (a[1] - b[1]) / (2.0 * eps)];
+            [column(zs[0], zs[1]), column(zs[2], zs[3])]
+        };
+        for (i, p) in points.iter().enumerate().take(16) {
+            let (coarse, fine) = (columns(p, 2e-2), columns(p, 1e-2));
+            let richardson = |c: usize, r: usize| (4.0 * fine[c][r] - coarse[c][r]) / 3.0;
+            let (dx, dy) = (
+                [richardson(0, 0), richardson(0, 1)],
+                [richardson(1, 0), richardson(1, 1)],
+            );
+            let det = dx[0] * dy[1] - dx[1] * dy[0];
+            let numeric = det.abs().ln();
+            assert!(
+                (numeric - f64::from(log_det[i])).abs() < 1e-3,
+                "point {i}: log|det| {} vs the numerical Jacobian's {numeric}",
+                log_det[i]
+            );
+        }
+    }
+
+    #[test]
+    fn the_flows_density_integrates_to_one_and_training_lowers_the_nll() {
+        let points = DataSet::Moons.sample(1000, 2);
+        let fresh = FlowTrainer::new(FlowConfig::default(), FlowTraining::default(), 3).unwrap();
+        let t = trained(300);
+        assert!(t.flow.nll(&points) < fresh.flow.nll(&points) - 0.5);
+        let integral = Window::LAB.integral(&t.flow);
+        assert!(
+            (integral - 1.0).abs() < 0.01,
+            "the trained flow integrates to {integral}"
+        );
+        let samples = t.flow.sample(500, 1).unwrap();
+        assert!(samples.iter().all(|p| p[0].is_finite() && p[1].is_finite()));
+    }
+
+    #[test]
+    #[ignore = "issue #19's goal, not met yet (1.09 nats against the truth's 0.30 after 3,000 steps, 25 s natively): cargo test --release -- --ignored"]
+    fn on_the_ring_the_flow_comes_within_three_tenths_of_a_nat_of_the_truth() {
+        let (train, held_out) = split(&DataSet::Ring.sample(1000, 1), 5);
+        let env = |k: &str, d: f64| {
+            std::env::var(k)
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(d)
+        };
+        let config = FlowConfig {
+            layers: env("LAYERS", 8.0) as usize,
+            hidden: env("HIDDEN", 32.0) as usize,
+        };
+        let training = FlowTraining {
+            learning_rate: env("LR", 5e-3),
+            batch: env("BATCH", 256.0) as usize,
+        };
+        let mut t = FlowTrainer::new(config, training, 1).unwrap();
+        let started = std::time::Instant::now();
+        for step in 0..env("STEPS", 3000.0) as usize {
+            t.step(&train).unwrap();
+            if step % 500 == 0 {
+                eprintln!("step {step}: held-out NLL {:.3}", t.flow.nll(&held_out));
+            }
+        }
+        let (model, truth) = (t.flow.nll(&held_out), TrueRing.nll(&held_out));
+        eprintln!(
+            "flow {model:.3} vs truth {truth:.3}; {:.0} steps/s",
+            t.steps as f64 / started.elapsed().as_secs_f64()
+        );
+        assert!(
+            model - truth < 0.3,
+            "held-out NLL {model:.3} vs the truth's {truth:.3}"
+        );
+    }
+}

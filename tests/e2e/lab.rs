@@ -1,0 +1,339 @@
+//! The 2-D lab in a real headless Chromium: EM on the seeded ring reaches the true density's held-out NLL, the
+//! heat map shows the modes, half-steps alternate, drawing and erasing work while training, links carry the
+//! settings, the flow trains in the inference worker (its NLL falls, steps per second measured), and the page
+//! speaks Chinese.
+
+use anyhow::{ensure, Context, Result};
+use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
+use fantoccini::Locator;
+use genscope_e2e::{artefact_dir, Browser, Site, WebGpu};
+use serde_json::json;
+
+/// The lab's window is [-4, 4]² on a 400-pixel canvas.
+fn pixel_of([x, y]: [f64; 2]) -> (usize, usize) {
+    (((x + 4.0) * 50.0) as usize, ((4.0 - y) * 50.0) as usize)
+}
+
+/// A number from a data attribute of the element matching `selector`.
+async fn data(browser: &Browser, selector: &str, key: &str) -> Result<f64> {
+    let v = browser
+        .eval(&format!(
+            "const e = document.querySelector({selector:?}); return e ? e.dataset[{key:?}] ?? null : null;"
+        ))
+        .await?;
+    v.as_str()
+        .and_then(|s| s.parse().ok())
+        .with_context(|| format!("{selector} has no number in data-{key}: {v}"))
+}
+
+/// Starts collecting long tasks on the page's thread.
+async fn watch_long_tasks(browser: &Browser) -> Result<()> {
+    browser
+        .eval(
+            "window.labLong = []; new PerformanceObserver(l => l.getEntries().forEach(e => \
+             window.labLong.push(e.duration))).observe({ type: 'longtask' }); return 0;",
+        )
+        .await?;
+    Ok(())
+}
+
+/// Plays EM from a fresh start until it converges; returns the longest task seen meanwhile (0 for none).
+async fn train_to_convergence(browser: &Browser) -> Result<f64> {
+    browser
+        .client()
+        .find(Locator::Css("#lab-reset"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("#lab-status", |t| t.starts_with("0 EM steps"))
+        .await?;
+    browser.eval("window.labLong = []; return 0;").await?;
+    browser
+        .client()
+        .find(Locator::Css("#lab-play"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_value(
+            "const s = document.querySelector('#lab-status'); return s.dataset.converged ? s.textContent : null;",
+            120,
+        )
+        .await?;
+    let longest = browser
+        .eval("return window.labLong.reduce((a, b) => Math.max(a, b), 0);")
+        .await?;
+    Ok(longest.as_f64().unwrap_or(f64::NAN))
+}
+
+#[tokio::test]
+async fn em_on_the_ring_reaches_the_true_densitys_held_out_nll_without_blocking_the_page(
+) -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    browser
+        .goto(&site.url("#/lab?data=ring&k=8&seed=1"))
+        .await?;
+    browser
+        .wait_for_text("#lab-status", |t| t.starts_with("0 EM steps"))
+        .await?;
+    watch_long_tasks(&browser).await?;
+    // A task stretched past 50 ms by the other test browsers on two cores happens once; one the page causes
+    // happens every time: train again before calling it the page's.
+    let mut longest = train_to_convergence(&browser).await?;
+    if longest > 50.0 {
+        longest = longest.min(train_to_convergence(&browser).await?);
+    }
+    ensure!(
+        longest <= 50.0,
+        "a {longest} ms task on the page's thread while EM played"
+    );
+    let steps = data(&browser, "#lab-status", "steps").await?;
+    let (gmm, truth) = (
+        data(&browser, "#nll-model", "held").await?,
+        data(&browser, "#nll-true", "held").await?,
+    );
+    ensure!(
+        (gmm - truth).abs() < 0.1,
+        "held-out NLL: mixture {gmm:.3} vs the true density {truth:.3} after {steps} steps"
+    );
+    let train = data(&browser, "#nll-model", "train").await?;
+    // The heat map is dark on the modes and white between them (the origin is far from all eight).
+    let pixels = browser.canvas_pixels("#lab-canvas").await?;
+    let grey = |p: [f64; 2]| {
+        let (x, y) = pixel_of(p);
+        let i = 4 * (y * 400 + x);
+        (pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3.0
+    };
+    // Between two modes on the ring: (2, 0) and (√2, √2) are modes, their midpoint's angle is 22.5°.
+    let (on_mode, between, origin) = (
+        grey([0.0, -2.0]),
+        grey([2.0 * 0.3827, 2.0 * 0.9239]),
+        grey([0.0, 0.0]),
+    );
+    ensure!(
+        on_mode < 150.0 && between > 200.0 && origin > 250.0,
+        "heat map greys: on a mode {on_mode}, between modes {between}, at the origin {origin}"
+    );
+    browser.screenshot("lab-ring-gmm").await?;
+    std::fs::write(
+        artefact_dir().join("lab_gmm.json"),
+        serde_json::to_string_pretty(&json!({
+            "lab_gmm_ring_k8": {"steps": steps, "train_nll": train, "held_out_nll": gmm, "true_held_out_nll": truth,
+                "longest_task_ms": longest},
+        }))?,
+    )?;
+    browser.close().await
+}
+
+/// Clicks the plane at `p` with the mouse.
+async fn click_plane(browser: &Browser, p: [f64; 2]) -> Result<()> {
+    // WebDriver's offsets are from the centre of the element's part in the viewport: show all of it first.
+    browser
+        .eval("document.querySelector('#lab-canvas').scrollIntoView({block: 'center'}); return 0;")
+        .await?;
+    let canvas = browser.client().find(Locator::Css("#lab-canvas")).await?;
+    // The canvas may be shown smaller than its 400 pixels: click in its own CSS pixels, from its centre.
+    let width = browser
+        .eval("return document.querySelector('#lab-canvas').getBoundingClientRect().width;")
+        .await?
+        .as_f64()
+        .context("canvas width")?;
+    let scale = width / 400.0;
+    let (x, y) = pixel_of(p);
+    let (dx, dy) = ((x as f64 - 200.0) * scale, (y as f64 - 200.0) * scale);
+    let mouse = MouseActions::new("mouse".into())
+        .then(PointerAction::MoveToElement {
+            element: canvas,
+            duration: None,
+            x: dx,
+            y: dy,
+        })
+        .then(PointerAction::Down {
+            button: MOUSE_BUTTON_LEFT,
+        })
+        .then(PointerAction::Up {
+            button: MOUSE_BUTTON_LEFT,
+        });
+    browser.client().perform_actions(mouse).await?;
+    browser.client().release_actions().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn half_steps_alternate_drawing_works_while_training_and_links_carry_the_settings(
+) -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    browser
+        .goto(&site.url("#/lab?data=moons&k=3&seed=7"))
+        .await?;
+    browser
+        .wait_for_text("#lab-status", |t| t.starts_with("0 EM steps"))
+        .await?;
+    let half = browser
+        .client()
+        .find(Locator::Css("#lab-half-step"))
+        .await?;
+    ensure!(half.text().await? == "E-step");
+    let before = data(&browser, "#nll-model", "train").await?;
+    half.click().await?;
+    browser
+        .wait_for_text("#lab-half-step", |t| t == "M-step")
+        .await?;
+    // The E-step colours the points but moves nothing: the curve has no new point yet.
+    ensure!(data(&browser, "#lab-status", "steps").await? == 0.0);
+    half.click().await?;
+    browser
+        .wait_for_text("#lab-status", |t| t.starts_with("1 EM steps"))
+        .await?;
+    let after = data(&browser, "#nll-model", "train").await?;
+    ensure!(
+        after <= before,
+        "one EM step raised the training NLL from {before} to {after}"
+    );
+
+    // Points drawn while EM plays are added, and Shift-clicks erase them.
+    let points = data(&browser, "#lab-status", "points").await?;
+    browser
+        .client()
+        .find(Locator::Css("#lab-play"))
+        .await?
+        .click()
+        .await?;
+    click_plane(&browser, [-3.0, 3.0]).await?;
+    let script = format!(
+        "const n = Number(document.querySelector('#lab-status').dataset.points); return n === {} ? n : null;",
+        points + 1.0
+    );
+    browser.wait_value(&script, 30).await?;
+    // WebDriver's key and pointer sources do not share a Shift: the Shift-click is dispatched by the page.
+    let (x, y) = pixel_of([-3.0, 3.0]);
+    browser
+        .eval(&format!(
+            "const c = document.querySelector('#lab-canvas'), r = c.getBoundingClientRect(), s = r.width / 400; \
+             const at = {{clientX: r.left + {x} * s, clientY: r.top + {y} * s, shiftKey: true, buttons: 1, bubbles: true}}; \
+             c.dispatchEvent(new PointerEvent('pointerdown', at)); c.dispatchEvent(new PointerEvent('pointerup', at)); \
+             return 0;"
+        ))
+        .await?;
+    let script = format!(
+        "const n = Number(document.querySelector('#lab-status').dataset.points); return n === {points} ? n : null;"
+    );
+    browser.wait_value(&script, 30).await?;
+
+    // The link says what is shown; a link with bad values opens the defaults and says why.
+    let hash = browser.eval("return location.hash;").await?;
+    let hash = hash.as_str().unwrap_or_default();
+    ensure!(
+        hash.contains("data=moons") && hash.contains("k=3") && hash.contains("seed=7"),
+        "{hash}"
+    );
+    browser.goto(&site.url("#/lab?data=cube&k=99")).await?;
+    let notes = browser
+        .wait_for_text("#url-notes", |t| t.contains("cube"))
+        .await?;
+    ensure!(notes.contains("99"), "{notes}");
+    let k = browser
+        .eval("return document.querySelector('#lab-k').value;")
+        .await?;
+    ensure!(k == json!("16"), "k from k=99 is {k}");
+    browser.close().await
+}
+
+#[tokio::test]
+async fn the_lab_speaks_chinese_with_no_english_ui_left() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    browser.goto(&site.url("#/lab?lang=zh")).await?;
+    browser
+        .wait_for_text("main h1", |t| t.starts_with("二维实验室"))
+        .await?;
+    browser
+        .client()
+        .find(Locator::Css("#lab-half-step"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_for_text("#lab-half-step", |t| t == "M 步")
+        .await?;
+    let english = browser.foreign_ui_text("zh").await?;
+    ensure!(
+        english.is_empty(),
+        "English left on the Chinese lab: {english:?}"
+    );
+    browser.close().await
+}
+
+#[tokio::test]
+async fn the_flow_trains_in_the_worker_its_nll_falls_and_its_rate_is_measured() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    browser
+        .goto(&site.url("#/lab?family=flow&data=moons&seed=3"))
+        .await?;
+    // The first picture: the flow starts as the identity, its density the base Gaussian.
+    browser
+        .wait_for_text("#lab-status", |t| t.starts_with("0 training steps"))
+        .await?;
+    let start = data(&browser, "#nll-model", "held").await?;
+    watch_long_tasks(&browser).await?;
+    browser
+        .client()
+        .find(Locator::Css("#lab-play"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_value(
+            "const s = document.querySelector('#lab-status'); return Number(s.dataset.steps) >= 1000 && s.dataset.rate ? s.dataset.steps : null;",
+            240,
+        )
+        .await?;
+    browser
+        .client()
+        .find(Locator::Css("#lab-play"))
+        .await?
+        .click()
+        .await?;
+    let (steps, rate) = (
+        data(&browser, "#lab-status", "steps").await?,
+        data(&browser, "#lab-status", "rate").await?,
+    );
+    let (train, held) = (
+        data(&browser, "#nll-model", "train").await?,
+        data(&browser, "#nll-model", "held").await?,
+    );
+    ensure!(
+        held < start - 1.0,
+        "after {steps} steps the held-out NLL went from {start:.3} to only {held:.3}"
+    );
+    let longest = browser
+        .eval("return window.labLong.reduce((a, b) => Math.max(a, b), 0);")
+        .await?
+        .as_f64()
+        .unwrap_or(f64::NAN);
+    // Drawn while the worker trains: the points are sent, and the next picture counts them.
+    let points = data(&browser, "#lab-status", "points").await?;
+    click_plane(&browser, [3.0, -3.0]).await?;
+    let script = format!(
+        "const n = Number(document.querySelector('#lab-status').dataset.points); return n === {} ? n : null;",
+        points + 1.0
+    );
+    browser.wait_value(&script, 30).await?;
+    ensure!(
+        !browser.is_visible("[data-failed]").await?,
+        "the worker's training failed"
+    );
+    browser.screenshot("lab-moons-flow").await?;
+    std::fs::write(
+        artefact_dir().join("lab_flow.json"),
+        serde_json::to_string_pretty(&json!({
+            "lab_flow_moons": {"steps": steps, "steps_per_s_wasm_cpu_worker": rate, "start_held_out_nll": start,
+                "train_nll": train, "held_out_nll": held, "longest_page_task_ms": longest},
+        }))?,
+    )?;
+    browser.close().await
+}
