@@ -1,7 +1,7 @@
 //! The 2-D lab in a real headless Chromium: EM on the seeded ring reaches the true density's held-out NLL, the
 //! heat map shows the modes, half-steps alternate, drawing and erasing work while training, links carry the
-//! settings, the flow trains in the inference worker (its NLL falls, steps per second measured), and the page
-//! speaks Chinese.
+//! settings, the flow trains in the inference worker (its NLL falls, steps per second measured, the page's thread
+//! never blocked), and the page speaks Chinese.
 
 use anyhow::{ensure, Context, Result};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
@@ -61,6 +61,11 @@ async fn train_to_convergence(browser: &Browser) -> Result<f64> {
             120,
         )
         .await?;
+    longest_task(browser).await
+}
+
+/// The longest task [`watch_long_tasks`] has seen since it last started or was cleared (0 for none).
+async fn longest_task(browser: &Browser) -> Result<f64> {
     let longest = browser
         .eval("return window.labLong.reduce((a, b) => Math.max(a, b), 0);")
         .await?;
@@ -310,11 +315,35 @@ async fn the_flow_trains_in_the_worker_its_nll_falls_and_its_rate_is_measured() 
         held < start - 1.0,
         "after {steps} steps the held-out NLL went from {start:.3} to only {held:.3}"
     );
-    let longest = browser
-        .eval("return window.labLong.reduce((a, b) => Math.max(a, b), 0);")
-        .await?
-        .as_f64()
-        .unwrap_or(f64::NAN);
+    let mut longest = longest_task(&browser).await?;
+    if longest > 50.0 {
+        // As for EM: a task the other test browsers stretched happens once; one the page causes, every time.
+        browser.eval("window.labLong = []; return 0;").await?;
+        let target = steps + 300.0;
+        browser
+            .client()
+            .find(Locator::Css("#lab-play"))
+            .await?
+            .click()
+            .await?;
+        browser
+            .wait_value(
+                &format!("const s = document.querySelector('#lab-status'); return Number(s.dataset.steps) >= {target} ? 1 : null;"),
+                240,
+            )
+            .await?;
+        browser
+            .client()
+            .find(Locator::Css("#lab-play"))
+            .await?
+            .click()
+            .await?;
+        longest = longest.min(longest_task(&browser).await?);
+    }
+    ensure!(
+        longest <= 50.0,
+        "a {longest} ms task on the page's thread while the worker trained the flow"
+    );
     // Drawn while the worker trains: the points are sent, and the next picture counts them.
     let points = data(&browser, "#lab-status", "points").await?;
     click_plane(&browser, [3.0, -3.0]).await?;

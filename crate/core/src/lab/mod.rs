@@ -70,14 +70,20 @@ impl Window {
         ]
     }
 
-    /// `model`'s density at every cell centre, row by row from the top (`cells²` values).
-    pub fn densities(&self, model: &impl Density) -> Vec<f64> {
+    /// Every cell centre, row by row from the top (`cells²` points).
+    pub fn centres(&self) -> Vec<Point> {
         (0..self.cells * self.cells)
-            .map(|i| {
-                model
-                    .log_density(self.centre(i % self.cells, i / self.cells))
-                    .exp()
-            })
+            .map(|i| self.centre(i % self.cells, i / self.cells))
+            .collect()
+    }
+
+    /// `model`'s density at every cell centre, row by row from the top (`cells²` values), in one batch: a model
+    /// that batches (the flow, the mixture) pays its set-up once per grid, not once per cell.
+    pub fn densities(&self, model: &impl Density) -> Vec<f64> {
+        model
+            .log_densities(&self.centres())
+            .into_iter()
+            .map(f64::exp)
             .collect()
     }
 

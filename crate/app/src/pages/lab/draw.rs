@@ -108,22 +108,26 @@ fn draw_points(context: &CanvasRenderingContext2d, state: &LabState) {
         .responsibilities
         .as_ref()
         .filter(|r| r.len() == state.train.len() * k);
+    // Each point's colour (its most responsible component, or none), so each colour is set once a frame.
+    let best = |i: usize| {
+        let row = &responsibilities?[i * k..(i + 1) * k];
+        let (best, _) =
+            row.iter()
+                .enumerate()
+                .fold((0, f64::MIN), |b, (j, &v)| if v > b.1 { (j, v) } else { b });
+        Some(best % PALETTE.len())
+    };
+    let mut by_colour: Vec<Vec<Point>> = vec![Vec::new(); PALETTE.len() + 1];
     for (i, &p) in state.train.iter().enumerate() {
-        let colour = match responsibilities {
-            Some(r) => {
-                let row = &r[i * k..(i + 1) * k];
-                let (best, _) =
-                    row.iter()
-                        .enumerate()
-                        .fold((0, f64::MIN), |b, (j, &v)| if v > b.1 { (j, v) } else { b });
-                let (r, g, b) = PALETTE[best % PALETTE.len()];
-                format!("rgb({r},{g},{b})")
-            }
-            None => "rgb(20,20,20)".into(),
-        };
-        context.set_fill_style_str(&colour);
-        let (x, y) = to_canvas(p);
-        context.fill_rect(x - 1.5, y - 1.5, 3.0, 3.0);
+        by_colour[best(i).unwrap_or(PALETTE.len())].push(p);
+    }
+    for (colour, points) in by_colour.iter().enumerate() {
+        let (r, g, b) = PALETTE.get(colour).copied().unwrap_or((20, 20, 20));
+        context.set_fill_style_str(&format!("rgb({r},{g},{b})"));
+        for &p in points {
+            let (x, y) = to_canvas(p);
+            context.fill_rect(x - 1.5, y - 1.5, 3.0, 3.0);
+        }
     }
     context.set_stroke_style_str("rgb(200,30,30)");
     context.set_line_width(1.0);

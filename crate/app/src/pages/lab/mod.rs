@@ -6,7 +6,8 @@
 //! [`state`] holds the points, the split and the trainers' results (the reducer), [`draw`] paints the plane,
 //! [`worker_training`] runs the flow in the worker, [`link`] reads and writes `#/lab?family=…&data=…&k=…&seed=…`,
 //! [`texts`] the words. EM's few thousand evaluations a step take well under a millisecond, so it stays on the
-//! page's thread, where the heat map is the frame's larger cost.
+//! page's thread; the heat map (40,000 cells) is the frame's larger cost, which the mixture keeps to one `exp` per
+//! cell and component by preparing its components once a frame (the e2e test sees no task over 50 ms).
 
 mod draw;
 mod link;
