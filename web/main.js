@@ -21,12 +21,23 @@ try {
 }
 
 // Offline support (web/sw.js, written into dist/ by `cargo xtask dist`). Once the worker is active it is told what
-// this page fetched before the worker controlled it (the model it is showing), so that is cached too.
+// this page fetched before the worker controlled it (the model it is showing), so that is cached too; and, until it
+// controls the page, whatever the page fetches meanwhile (a fetch that raced the worker's activation).
 if ('serviceWorker' in navigator) {
+  const sameOrigin = (entries) => entries
+    .map((entry) => entry.name)
+    .filter((url) => new URL(url).origin === location.origin);
   navigator.serviceWorker.register('./sw.js').then(() => navigator.serviceWorker.ready).then((registration) => {
-    const fetched = performance.getEntriesByType('resource')
-      .map((entry) => entry.name)
-      .filter((url) => new URL(url).origin === location.origin);
-    registration.active.postMessage({ cache: fetched });
+    registration.active.postMessage({ cache: sameOrigin(performance.getEntriesByType('resource')) });
+    const late = new PerformanceObserver((list) => {
+      const urls = sameOrigin(list.getEntries());
+      if (urls.length > 0 && registration.active) {
+        registration.active.postMessage({ cache: urls });
+      }
+      if (navigator.serviceWorker.controller) {
+        late.disconnect();
+      }
+    });
+    late.observe({ type: 'resource' });
   }).catch((error) => console.warn('genscope works without offline support here:', error));
 }

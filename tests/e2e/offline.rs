@@ -3,7 +3,7 @@
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, ensure, Result};
-use genscope_e2e::{Browser, Site, WebGpu};
+use genscope_e2e::{Browser, Site, WebGpu, WAIT};
 use serde_json::{json, Value};
 
 /// Runs an async script body (it may `await`; its `return` value comes back).
@@ -15,9 +15,10 @@ async fn eval_async(browser: &Browser, body: &str) -> Result<Value> {
     Ok(browser.client().execute_async(&script, vec![]).await?)
 }
 
-/// Waits until `body` (an async script) returns `true`.
+/// Waits until `body` (an async script) returns `true`, up to the suite's hang guard: on CI's loaded machine the
+/// service worker's install (the whole shell, through the relay) once took longer than 60 s.
 async fn wait_until(browser: &Browser, what: &str, body: &str) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(60);
+    let deadline = Instant::now() + WAIT;
     loop {
         if eval_async(browser, body).await? == json!(true) {
             return Ok(());

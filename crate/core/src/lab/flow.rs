@@ -8,10 +8,10 @@
 //! It runs on candle's CPU tensors in `f32`, with candle's autograd and AdamW, natively and in wasm alike.
 
 use candle_core::{DType, Device, Result, Tensor, Var, D};
-use candle_nn::{AdamW, Optimizer, ParamsAdamW};
-use rand::{Rng, SeedableRng};
+use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
+use super::gradient::{log_densities_of, to_points, uniform, GradientSettings, Trainable, Trainer};
 use super::{Density, Point};
 use crate::latent::standard_normals;
 
@@ -88,15 +88,6 @@ pub struct Flow {
     layers: Vec<Coupling>,
 }
 
-/// `rows × columns` values uniform in ±1/√fan_in, as a trainable variable.
-fn uniform(rng: &mut ChaCha8Rng, rows: usize, columns: usize, fan_in: usize) -> Result<Var> {
-    let bound = 1.0 / (fan_in as f32).sqrt();
-    let values: Vec<f32> = (0..rows * columns)
-        .map(|_| (rng.random::<f32>() * 2.0 - 1.0) * bound)
-        .collect();
-    Var::from_tensor(&Tensor::from_vec(values, (rows, columns), &Device::Cpu)?)
-}
-
 impl Flow {
     /// A fresh flow from `seed`. The last layer of each MLP starts at zero, so the flow starts as the identity and
     /// its density as the base Gaussian.
@@ -118,11 +109,6 @@ impl Flow {
             })
             .collect::<Result<Vec<_>>>()?;
         Ok(Flow { layers })
-    }
-
-    /// Every trainable variable.
-    pub fn vars(&self) -> Vec<Var> {
-        self.layers.iter().flat_map(Coupling::vars).collect()
     }
 
     /// `x` (`[n, 2]`) → `(z, log |det ∂z/∂x|)`, `[n, 2]` and `[n]`.
@@ -153,51 +139,25 @@ impl Flow {
         }
         Ok(x)
     }
+}
 
-    /// `log p(x)` for each row of `x` (`[n, 2]` → `[n]`).
-    pub fn log_prob(&self, x: &Tensor) -> Result<Tensor> {
+impl Trainable for Flow {
+    fn vars(&self) -> Vec<Var> {
+        self.layers.iter().flat_map(Coupling::vars).collect()
+    }
+
+    fn log_prob(&self, x: &Tensor) -> Result<Tensor> {
         let (z, log_det) = self.forward(x)?;
         let base = ((z.sqr()?.sum(D::Minus1)? * -0.5)? - (2.0 * std::f64::consts::PI).ln())?;
         base + log_det
     }
 
-    /// `n` samples: base Gaussian draws from `seed` pushed through the inverse.
-    pub fn sample(&self, n: usize, seed: u64) -> Result<Vec<Point>> {
+    /// Base Gaussian draws from `seed` pushed through the inverse.
+    fn sample(&self, n: usize, seed: u64) -> Result<Vec<Point>> {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let z = Tensor::from_vec(standard_normals(&mut rng, 2 * n), (n, 2), &Device::Cpu)?;
         to_points(&self.inverse(&z)?)
     }
-
-    /// `log p` at many points in one batched pass.
-    pub fn log_probs(&self, points: &[Point]) -> Result<Vec<f64>> {
-        if points.is_empty() {
-            return Ok(Vec::new());
-        }
-        let x = to_tensor(points)?;
-        Ok(self
-            .log_prob(&x)?
-            .to_vec1::<f32>()?
-            .into_iter()
-            .map(f64::from)
-            .collect())
-    }
-}
-
-/// Points as an `[n, 2]` f32 tensor.
-pub fn to_tensor(points: &[Point]) -> Result<Tensor> {
-    let flat: Vec<f32> = points
-        .iter()
-        .flat_map(|p| [p[0] as f32, p[1] as f32])
-        .collect();
-    Tensor::from_vec(flat, (points.len(), 2), &Device::Cpu)
-}
-
-/// An `[n, 2]` tensor as points.
-pub fn to_points(t: &Tensor) -> Result<Vec<Point>> {
-    Ok(t.to_vec2::<f32>()?
-        .into_iter()
-        .map(|r| [f64::from(r[0]), f64::from(r[1])])
-        .collect())
 }
 
 impl Density for Flow {
@@ -206,89 +166,41 @@ impl Density for Flow {
     }
 
     fn log_densities(&self, points: &[Point]) -> Vec<f64> {
-        // A failed pass (it cannot fail on finite inputs of the right shape) reads as "no density there".
-        self.log_probs(points)
-            .unwrap_or_else(|_| vec![f64::NEG_INFINITY; points.len()])
+        log_densities_of(self, points)
     }
 }
 
-/// Training settings.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct FlowTraining {
-    /// AdamW's learning rate.
-    pub learning_rate: f64,
-    /// Points per step, drawn with replacement.
-    pub batch: usize,
-}
+/// The flow's training settings. Chosen on the ring, natively: a learning rate of 5e-3 fell faster, then
+/// diverged on the held-out points after 1,500 steps (1.49 → 6.8 nats); 1e-3 kept falling (1.09 nats at 3,000
+/// steps against the truth's 0.30).
+pub const FLOW_TRAINING: GradientSettings = GradientSettings {
+    learning_rate: 1e-3,
+    batch: 256,
+};
 
-impl Default for FlowTraining {
-    fn default() -> Self {
-        // Chosen on the ring, natively: 5e-3 fell faster, then diverged on the held-out points after 1,500 steps
-        // (1.49 → 6.8 nats); 1e-3 kept falling (1.09 nats at 3,000 steps against the truth's 0.30).
-        FlowTraining {
-            learning_rate: 1e-3,
-            batch: 256,
-        }
-    }
-}
+/// A flow and its optimiser.
+pub type FlowTrainer = Trainer<Flow>;
 
-/// Maximum likelihood by AdamW on minibatches of the training points.
-pub struct FlowTrainer {
-    /// The flow now.
-    pub flow: Flow,
-    optimizer: AdamW,
-    rng: ChaCha8Rng,
-    settings: FlowTraining,
-    /// Steps taken.
-    pub steps: usize,
-}
-
-impl FlowTrainer {
-    /// A fresh flow and optimiser from `seed`.
-    pub fn new(config: FlowConfig, settings: FlowTraining, seed: u64) -> Result<FlowTrainer> {
-        let flow = Flow::new(config, seed)?;
-        let optimizer = AdamW::new(
-            flow.vars(),
-            ParamsAdamW {
-                lr: settings.learning_rate,
-                weight_decay: 0.0,
-                ..ParamsAdamW::default()
-            },
-        )?;
-        Ok(FlowTrainer {
-            flow,
-            optimizer,
-            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x5eed),
-            settings,
-            steps: 0,
-        })
-    }
-
-    /// One step on a minibatch of `points`; returns the batch's NLL before the step.
-    pub fn step(&mut self, points: &[Point]) -> Result<f64> {
-        if points.is_empty() {
-            return Ok(f64::NAN);
-        }
-        let batch: Vec<Point> = (0..self.settings.batch.max(1))
-            .map(|_| points[self.rng.random_range(0..points.len())])
-            .collect();
-        let loss = self.flow.log_prob(&to_tensor(&batch)?)?.mean_all()?.neg()?;
-        self.optimizer.backward_step(&loss)?;
-        self.steps += 1;
-        Ok(f64::from(loss.to_scalar::<f32>()?))
-    }
+/// A fresh flow and optimiser from `seed`.
+pub fn flow_trainer(
+    config: FlowConfig,
+    settings: GradientSettings,
+    seed: u64,
+) -> Result<FlowTrainer> {
+    Trainer::new(Flow::new(config, seed)?, settings, seed)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::lab::data::{split, DataSet, TrueRing};
+    use crate::lab::gradient::to_tensor;
     use crate::lab::Window;
 
     /// A flow trained a little on the moons, so that its layers are far from the identity.
     fn trained(steps: usize) -> FlowTrainer {
         let points = DataSet::Moons.sample(1000, 2);
-        let mut t = FlowTrainer::new(FlowConfig::default(), FlowTraining::default(), 3).unwrap();
+        let mut t = flow_trainer(FlowConfig::default(), FLOW_TRAINING, 3).unwrap();
         for _ in 0..steps {
             t.step(&points).unwrap();
         }
@@ -300,8 +212,8 @@ mod tests {
         let t = trained(200);
         let points = DataSet::Moons.sample(64, 9);
         let x = to_tensor(&points).unwrap();
-        let (z, log_det) = t.flow.forward(&x).unwrap();
-        let back = to_points(&t.flow.inverse(&z).unwrap()).unwrap();
+        let (z, log_det) = t.model.forward(&x).unwrap();
+        let back = to_points(&t.model.inverse(&z).unwrap()).unwrap();
         for (p, q) in points.iter().zip(&back) {
             assert!(
                 (p[0] - q[0]).abs() < 1e-4 && (p[1] - q[1]).abs() < 1e-4,
@@ -318,7 +230,7 @@ mod tests {
                 [p[0], p[1] + eps],
                 [p[0], p[1] - eps],
             ];
-            let (zs, _) = t.flow.forward(&to_tensor(&shifted).unwrap()).unwrap();
+            let (zs, _) = t.model.forward(&to_tensor(&shifted).unwrap()).unwrap();
             let zs = to_points(&zs).unwrap();
             let column =
                 |a: Point, b: Point| [(a[0] - b[0]) / (2.0 * eps), (a[1] - b[1]) / (2.0 * eps)];
@@ -344,15 +256,15 @@ mod tests {
     #[test]
     fn the_flows_density_integrates_to_one_and_training_lowers_the_nll() {
         let points = DataSet::Moons.sample(1000, 2);
-        let fresh = FlowTrainer::new(FlowConfig::default(), FlowTraining::default(), 3).unwrap();
+        let fresh = flow_trainer(FlowConfig::default(), FLOW_TRAINING, 3).unwrap();
         let t = trained(300);
-        assert!(t.flow.nll(&points) < fresh.flow.nll(&points) - 0.5);
-        let integral = Window::LAB.integral(&t.flow);
+        assert!(t.model.nll(&points) < fresh.model.nll(&points) - 0.5);
+        let integral = Window::LAB.integral(&t.model);
         assert!(
             (integral - 1.0).abs() < 0.01,
             "the trained flow integrates to {integral}"
         );
-        let samples = t.flow.sample(500, 1).unwrap();
+        let samples = t.model.sample(500, 1).unwrap();
         assert!(samples.iter().all(|p| p[0].is_finite() && p[1].is_finite()));
     }
 
@@ -370,19 +282,19 @@ mod tests {
             layers: env("LAYERS", 8.0) as usize,
             hidden: env("HIDDEN", 32.0) as usize,
         };
-        let training = FlowTraining {
+        let training = GradientSettings {
             learning_rate: env("LR", 5e-3),
             batch: env("BATCH", 256.0) as usize,
         };
-        let mut t = FlowTrainer::new(config, training, 1).unwrap();
+        let mut t = flow_trainer(config, training, 1).unwrap();
         let started = std::time::Instant::now();
         for step in 0..env("STEPS", 3000.0) as usize {
             t.step(&train).unwrap();
             if step % 500 == 0 {
-                eprintln!("step {step}: held-out NLL {:.3}", t.flow.nll(&held_out));
+                eprintln!("step {step}: held-out NLL {:.3}", t.model.nll(&held_out));
             }
         }
-        let (model, truth) = (t.flow.nll(&held_out), TrueRing.nll(&held_out));
+        let (model, truth) = (t.model.nll(&held_out), TrueRing.nll(&held_out));
         eprintln!(
             "flow {model:.3} vs truth {truth:.3}; {:.0} steps/s",
             t.steps as f64 / started.elapsed().as_secs_f64()

@@ -6,15 +6,22 @@
 //! - [`gmm`]: a Gaussian mixture trained by EM, one half-step at a time (plain `f64` Rust).
 //! - [`flow`]: a RealNVP normalizing flow trained by maximum likelihood (candle's tensors and autograd; needs the
 //!   `cpu` feature).
+//! - [`autoregressive`]: the chain rule `p(x₁)·p(x₂ | x₁)` with 1-D mixture-density factors (candle; `cpu`).
+//! - [`gradient`]: what the gradient-trained families share — the [`gradient::Trainable`] trait and one AdamW
+//!   trainer on minibatches (`cpu`).
 //! - [`trained`]: the gradient-trained families behind one interface (start, steps, a picture), which the
 //!   inference worker hosts.
 //!
 //! The same code trains natively in the tests and in the browser.
 
+#[cfg(feature = "cpu")]
+pub mod autoregressive;
 pub mod data;
 #[cfg(feature = "cpu")]
 pub mod flow;
 pub mod gmm;
+#[cfg(feature = "cpu")]
+pub mod gradient;
 #[cfg(feature = "cpu")]
 pub mod trained;
 
@@ -79,7 +86,7 @@ impl Window {
 
     /// `model`'s density at every cell centre, row by row from the top (`cells²` values), in one batch: a model
     /// that batches (the flow, the mixture) pays its set-up once per grid, not once per cell.
-    pub fn densities(&self, model: &impl Density) -> Vec<f64> {
+    pub fn densities(&self, model: &(impl Density + ?Sized)) -> Vec<f64> {
         model
             .log_densities(&self.centres())
             .into_iter()
@@ -89,7 +96,7 @@ impl Window {
 
     /// The integral of `model`'s density over the window by the midpoint rule: 1 for a proper density whose mass
     /// lies inside.
-    pub fn integral(&self, model: &impl Density) -> f64 {
+    pub fn integral(&self, model: &(impl Density + ?Sized)) -> f64 {
         self.densities(model).iter().sum::<f64>() * self.cell() * self.cell()
     }
 }

@@ -3,7 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::flow::{FlowConfig, FlowTrainer, FlowTraining};
+use super::autoregressive::{ar_trainer, ArConfig, Autoregressive, AR_TRAINING};
+use super::flow::{flow_trainer, Flow, FlowConfig, FLOW_TRAINING};
+use super::gradient::{GradientSettings, Trainable, Trainer};
 use super::{Density, Point, Window};
 
 /// A family the worker trains.
@@ -11,6 +13,18 @@ use super::{Density, Point, Window};
 pub enum Family {
     /// RealNVP ([`super::flow`]).
     Flow,
+    /// The chain rule with mixture-density factors ([`super::autoregressive`]).
+    Autoregressive,
+}
+
+impl Family {
+    /// The learning rate and batch each family trains with unless told otherwise.
+    pub fn defaults(self) -> GradientSettings {
+        match self {
+            Family::Flow => FLOW_TRAINING,
+            Family::Autoregressive => AR_TRAINING,
+        }
+    }
 }
 
 /// What a training starts from.
@@ -43,26 +57,65 @@ pub struct Picture {
     pub steps: usize,
 }
 
+/// One trainer per family, so the worker holds any of them the same way.
+enum Learner {
+    Flow(Trainer<Flow>),
+    Autoregressive(Trainer<Autoregressive>),
+}
+
+impl Learner {
+    fn step(&mut self, points: &[Point]) -> candle_core::Result<f64> {
+        match self {
+            Learner::Flow(t) => t.step(points),
+            Learner::Autoregressive(t) => t.step(points),
+        }
+    }
+
+    fn model(&self) -> &dyn Trainable {
+        match self {
+            Learner::Flow(t) => &t.model,
+            Learner::Autoregressive(t) => &t.model,
+        }
+    }
+
+    fn steps(&self) -> usize {
+        match self {
+            Learner::Flow(t) => t.steps,
+            Learner::Autoregressive(t) => t.steps,
+        }
+    }
+}
+
 /// A training in progress: the model, its optimiser and its data.
 pub struct Training {
-    trainer: FlowTrainer,
+    learner: Learner,
     train: Vec<Point>,
     held_out: Vec<Point>,
+}
+
+/// candle's error, as the crate's.
+fn backend(e: candle_core::Error) -> crate::Error {
+    crate::Error::Backend(e.to_string())
 }
 
 impl Training {
     /// A fresh model for `setup` on these points.
     pub fn new(setup: Setup, train: Vec<Point>, held_out: Vec<Point>) -> crate::Result<Training> {
-        let settings = FlowTraining {
+        let settings = GradientSettings {
             learning_rate: setup.learning_rate,
             batch: setup.batch.clamp(1, 4096),
         };
-        let trainer = match setup.family {
-            Family::Flow => FlowTrainer::new(FlowConfig::default(), settings, setup.seed),
+        let learner = match setup.family {
+            Family::Flow => {
+                flow_trainer(FlowConfig::default(), settings, setup.seed).map(Learner::Flow)
+            }
+            Family::Autoregressive => {
+                ar_trainer(ArConfig::default(), settings, setup.seed).map(Learner::Autoregressive)
+            }
         }
-        .map_err(|e| crate::Error::Backend(e.to_string()))?;
+        .map_err(backend)?;
         Ok(Training {
-            trainer,
+            learner,
             train,
             held_out,
         })
@@ -77,11 +130,7 @@ impl Training {
     /// `steps` gradient steps; returns each step's minibatch NLL.
     pub fn train(&mut self, steps: usize) -> crate::Result<Vec<f64>> {
         (0..steps)
-            .map(|_| {
-                self.trainer
-                    .step(&self.train)
-                    .map_err(|e| crate::Error::Backend(e.to_string()))
-            })
+            .map(|_| self.learner.step(&self.train).map_err(backend))
             .collect()
     }
 
@@ -91,16 +140,14 @@ impl Training {
             cells: cells.clamp(2, Window::LAB.cells),
             ..Window::LAB
         };
-        let flow = &self.trainer.flow;
+        let model = self.learner.model();
         Ok(Picture {
-            densities: window.densities(flow),
+            densities: window.densities(model),
             cells: window.cells,
-            samples: flow
-                .sample(samples.min(4096), seed)
-                .map_err(|e| crate::Error::Backend(e.to_string()))?,
-            train_nll: flow.nll(&self.train),
-            held_out_nll: flow.nll(&self.held_out),
-            steps: self.trainer.steps,
+            samples: model.sample(samples.min(4096), seed).map_err(backend)?,
+            train_nll: model.nll(&self.train),
+            held_out_nll: model.nll(&self.held_out),
+            steps: self.learner.steps(),
         })
     }
 }

@@ -1,6 +1,7 @@
 //! The lab's settings as its link carries them: `#/lab?family=gmm&data=ring&k=8&seed=1`.
 
 use genscope_core::lab::data::DataSet;
+use genscope_core::lab::trained::Family;
 use genscope_core::query::{Query, UrlState};
 
 /// Most components the page offers.
@@ -17,17 +18,29 @@ pub enum LabFamily {
     Gmm,
     /// A RealNVP flow by AdamW, in the inference worker.
     Flow,
+    /// The chain rule `p(x₁)·p(x₂ | x₁)` with mixture-density factors, by AdamW in the inference worker.
+    Autoregressive,
 }
 
 impl LabFamily {
     /// Every family, in the picker's order.
-    pub const ALL: [LabFamily; 2] = [LabFamily::Gmm, LabFamily::Flow];
+    pub const ALL: [LabFamily; 3] = [LabFamily::Gmm, LabFamily::Flow, LabFamily::Autoregressive];
 
     /// The name in links.
     pub fn slug(self) -> &'static str {
         match self {
             LabFamily::Gmm => "gmm",
             LabFamily::Flow => "flow",
+            LabFamily::Autoregressive => "ar",
+        }
+    }
+
+    /// The family the inference worker trains by gradient steps; none for the mixture (EM, on the page).
+    pub fn in_worker(self) -> Option<Family> {
+        match self {
+            LabFamily::Gmm => None,
+            LabFamily::Flow => Some(Family::Flow),
+            LabFamily::Autoregressive => Some(Family::Autoregressive),
         }
     }
 

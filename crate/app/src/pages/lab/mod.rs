@@ -1,10 +1,11 @@
 //! The 2-D lab (`#/lab`): density models trained live on points in the plane — seeded data sets or points the
 //! visitor draws — with the density as a heat map and the training and held-out NLL beside the true density's.
 //! A Gaussian mixture trains by EM on the page's thread, one half-step at a time or a step a frame (its components
-//! drawn as ellipses); a RealNVP flow trains by AdamW in the inference worker, its samples drawn over the data.
+//! drawn as ellipses); a RealNVP flow and an autoregressive model `p(x₁)·p(x₂ | x₁)` train by AdamW in the
+//! inference worker, their samples drawn over the data.
 //!
 //! [`state`] holds the points, the split and the trainers' results (the reducer), [`draw`] paints the plane,
-//! [`worker_training`] runs the flow in the worker, [`link`] reads and writes `#/lab?family=…&data=…&k=…&seed=…`,
+//! [`worker_training`] runs those two in the worker, [`link`] reads and writes `#/lab?family=…&data=…&k=…&seed=…`,
 //! [`texts`] the words. EM's few thousand evaluations a step take well under a millisecond, so it stays on the
 //! page's thread; the heat map (40,000 cells) is the frame's larger cost, which the mixture keeps to one `exp` per
 //! cell and component by preparing its components once a frame (the e2e test sees no task over 50 ms).
@@ -15,6 +16,7 @@ mod state;
 mod texts;
 mod worker_training;
 
+use genscope_core::lab::autoregressive::ArConfig;
 use genscope_core::lab::data::DataSet;
 use genscope_core::lab::flow::FlowConfig;
 use genscope_core::query::UrlState;
@@ -155,11 +157,17 @@ pub fn LabPage() -> Html {
     let families = [
         (LabFamily::Gmm, t.family_gmm),
         (LabFamily::Flow, t.family_flow),
+        (LabFamily::Autoregressive, t.family_ar),
     ];
+    let lead = match s.settings.family {
+        LabFamily::Gmm => t.lead,
+        LabFamily::Flow => t.lead_flow,
+        LabFamily::Autoregressive => t.lead_ar,
+    };
     html! {
         <section class="page lab" id="page-lab">
             <h1>{ t.title }</h1>
-            <p class="lead">{ if gmm { t.lead } else { t.lead_flow } }</p>
+            <p class="lead">{ lead }</p>
             { for (!notes.is_empty()).then(|| html! {
                 <div class="notice" id="url-notes" role="status">
                     { fill(t.link_notes, &[("notes", &notes.join(t.note_separator))]) }
@@ -286,7 +294,7 @@ fn Plane(props: &PlaneProps) -> Html {
     }
 }
 
-/// "40 EM steps · 800 training points, 200 held out · next: E-step" (or the flow's steps and rate), with the
+/// "40 EM steps · 800 training points, 200 held out · next: E-step" (or the worker's steps and rate), with the
 /// numbers in data attributes.
 fn status_line(t: &texts::LabTexts, s: &LabState) -> Html {
     let (train, held) = (s.train.len().to_string(), s.held_out.len().to_string());
@@ -310,11 +318,11 @@ fn status_line(t: &texts::LabTexts, s: &LabState) -> Html {
         }
         (words, Some(s.trainer.steps))
     } else if let Some(why) = &s.failed {
-        (fill(t.flow_failed, &[("error", why)]), None)
+        (fill(t.worker_failed, &[("error", why)]), None)
     } else if let Some(p) = &s.picture {
         let rate = s.rate.map_or("–".to_string(), |r| i18n::number(r, 0));
         let words = fill(
-            t.flow_status,
+            t.worker_status,
             &[
                 ("steps", &p.steps.to_string()),
                 ("train", &train),
@@ -324,7 +332,7 @@ fn status_line(t: &texts::LabTexts, s: &LabState) -> Html {
         );
         (words, Some(p.steps))
     } else {
-        (t.flow_starting.to_string(), None)
+        (t.worker_starting.to_string(), None)
     };
     html! {
         <p id="lab-status" data-steps={steps.map(|n| n.to_string())} data-points={s.points.len().to_string()}
@@ -345,10 +353,14 @@ fn nll_table(t: &texts::LabTexts, s: &LabState) -> Html {
             <tbody>
                 <tr id="nll-model" data-train={last.map(|c| c.train.to_string())}
                     data-held={last.map(|c| c.held_out.to_string())}>
-                    <td>{ if s.settings.family == LabFamily::Gmm {
-                        fill(t.row_gmm, &[("k", &s.settings.k.to_string())])
-                    } else {
-                        fill(t.row_flow, &[("layers", &FlowConfig::default().layers.to_string())])
+                    <td>{ match s.settings.family {
+                        LabFamily::Gmm => fill(t.row_gmm, &[("k", &s.settings.k.to_string())]),
+                        LabFamily::Flow => {
+                            fill(t.row_flow, &[("layers", &FlowConfig::default().layers.to_string())])
+                        }
+                        LabFamily::Autoregressive => {
+                            fill(t.row_ar, &[("components", &ArConfig::default().components.to_string())])
+                        }
                     } }</td>
                     <td class="mono">{ last.map(|c| nats(c.train)).unwrap_or_default() }</td>
                     <td class="mono">{ last.map(|c| nats(c.held_out)).unwrap_or_default() }</td>

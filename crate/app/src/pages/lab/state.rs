@@ -44,7 +44,8 @@ pub struct LabState {
     pub edited: bool,
     /// EM, one half-step at a time (the mixture's family).
     pub trainer: EmTrainer,
-    /// The worker's latest picture of a gradient-trained family (the flow's), once there is one.
+    /// The worker's latest picture of a gradient-trained family (the flow's, the autoregressive model's), once
+    /// there is one.
     pub picture: Option<Rc<Picture>>,
     /// What went wrong in the worker's training, if anything did.
     pub failed: Option<String>,

@@ -11,12 +11,16 @@ texts! {
         lead,
         /// The paragraph under the heading, for the flow.
         lead_flow,
+        /// The paragraph under the heading, for the autoregressive model.
+        lead_ar,
         /// Before the family picker.
         family_label,
         /// The mixture in the family picker.
         family_gmm,
         /// The flow in the family picker.
         family_flow,
+        /// The autoregressive model in the family picker.
+        family_ar,
         /// Before the data-set picker.
         data_label,
         /// The ring of eight Gaussians.
@@ -55,12 +59,13 @@ texts! {
         next_m,
         /// Added to the status line once EM has stopped improving, after `{steps}` steps.
         converged,
-        /// The flow's status line: `{steps}` steps, `{train}` and `{held}` points, `{rate}` steps a second.
-        flow_status,
-        /// Before the flow has its first picture.
-        flow_starting,
+        /// A worker-trained family's status line: `{steps}` steps, `{train}` and `{held}` points, `{rate}` steps
+        /// a second.
+        worker_status,
+        /// Before the worker's training has its first picture.
+        worker_starting,
         /// The worker's training failed: `{error}`.
-        flow_failed,
+        worker_failed,
         /// The table's caption.
         table_caption,
         /// The model column.
@@ -73,6 +78,8 @@ texts! {
         row_gmm,
         /// The flow's row: `{layers}` coupling layers.
         row_flow,
+        /// The autoregressive model's row: `{components}` Gaussians in each factor.
+        row_ar,
         /// The ring's true density's row.
         row_true,
         /// Below the table: what NLL is and why the held-out column matters.
@@ -104,9 +111,16 @@ pub const EN: LabTexts = LabTexts {
                 network computes from the first, so the determinant is a product of scales. It trains by gradient \
                 steps on minibatches in the inference worker; its samples (green) are Gaussian draws sent back \
                 through f⁻¹.",
+    lead_ar: "An autoregressive model writes the density as a product of conditionals, p(x) = p(x₁) · p(x₂ | x₁), and \
+              learns each factor: here p(x₁) is a mixture of 1-D Gaussians and p(x₂ | x₁) a mixture whose weights, \
+              means and widths a small network computes from x₁ (a mixture density network), so the conditional can \
+              have two modes at one x₁ and one at another. The likelihood is exact, the sum of the two factors' \
+              logarithms, and a sample is drawn in order: x₁ first, then x₂ given it — as the language model draws \
+              one token after another. It trains by gradient steps in the inference worker; its samples are green.",
     family_label: "Model ",
     family_gmm: "Gaussian mixture (EM)",
     family_flow: "Normalizing flow (RealNVP)",
+    family_ar: "Autoregressive (p(x₁)·p(x₂ | x₁))",
     data_label: "Data ",
     set_ring: "ring of 8 Gaussians",
     set_moons: "two moons",
@@ -126,15 +140,16 @@ pub const EN: LabTexts = LabTexts {
     next_e: "E-step",
     next_m: "M-step",
     converged: " · converged after {steps} steps",
-    flow_status: "{steps} training steps · {train} training points, {held} held out · {rate} steps/s",
-    flow_starting: "Starting the flow in the inference worker…",
-    flow_failed: "The training stopped: {error}",
+    worker_status: "{steps} training steps · {train} training points, {held} held out · {rate} steps/s",
+    worker_starting: "Starting the training in the inference worker…",
+    worker_failed: "The training stopped: {error}",
     table_caption: "Negative log-likelihood, nats per point (lower is better)",
     col_model: "Model",
     col_train: "Training",
     col_held: "Held out",
     row_gmm: "Gaussian mixture, K = {k}",
     row_flow: "RealNVP flow, {layers} coupling layers",
+    row_ar: "Autoregressive, {components} Gaussians per factor",
     row_true: "The true density (the ring's 8 Gaussians)",
     nll_note: "NLL = −(1/N) Σ log p(xₙ). The held-out points were never trained on: a model that only memorised its \
                data scores well on the training column and badly on this one.",
@@ -155,9 +170,14 @@ pub const ZH: LabTexts = LabTexts {
                 log p(x) = log N(f(x); 0, I) + log |det ∂f/∂x|。它的每个仿射耦合层（RealNVP）保持一个坐标不变，\
                 用一个小网络根据这个坐标算出缩放和平移量去变换另一个坐标，因此行列式就是各个缩放的乘积。\
                 它在推理线程（Web Worker）中按小批量做梯度下降训练；它的样本（绿色）是把高斯随机点经 f⁻¹ 送回平面得到的。",
+    lead_ar: "自回归模型把密度写成条件概率的乘积 p(x) = p(x₁) · p(x₂ | x₁)，并逐个学习每个因子：这里 p(x₁) 是一维高斯混合，\
+              p(x₂ | x₁) 也是一个混合，但它的权重、均值和宽度由一个小网络根据 x₁ 算出（混合密度网络），所以在某个 x₁ 处\
+              条件分布可以有两个峰，在另一个 x₁ 处只有一个。似然是精确的，即两个因子的对数之和；采样按顺序进行：先抽 x₁，\
+              再按它抽 x₂——就像语言模型一个接一个地抽出词元。它在推理线程中按梯度下降训练；它的样本是绿色的。",
     family_label: "模型 ",
     family_gmm: "高斯混合（EM）",
     family_flow: "标准化流（RealNVP）",
+    family_ar: "自回归（p(x₁)·p(x₂ | x₁)）",
     data_label: "数据 ",
     set_ring: "8 个高斯组成的环",
     set_moons: "双月",
@@ -177,15 +197,16 @@ pub const ZH: LabTexts = LabTexts {
     next_e: "E 步",
     next_m: "M 步",
     converged: " · 在第 {steps} 步后收敛",
-    flow_status: "已训练 {steps} 步 · 训练点 {train} 个，留出 {held} 个 · 每秒 {rate} 步",
-    flow_starting: "正在推理线程中启动标准化流…",
-    flow_failed: "训练已停止：{error}",
+    worker_status: "已训练 {steps} 步 · 训练点 {train} 个，留出 {held} 个 · 每秒 {rate} 步",
+    worker_starting: "正在推理线程中启动训练…",
+    worker_failed: "训练已停止：{error}",
     table_caption: "负对数似然，每个点的奈特数（越低越好）",
     col_model: "模型",
     col_train: "训练集",
     col_held: "留出集",
     row_gmm: "高斯混合，K = {k}",
     row_flow: "RealNVP 标准化流，{layers} 个耦合层",
+    row_ar: "自回归模型，每个因子 {components} 个高斯",
     row_true: "真实密度（环上的 8 个高斯）",
     nll_note: "NLL = −(1/N) Σ log p(xₙ)。留出的点从未参与训练：只会记住训练数据的模型在训练集一栏得分好，在这一栏却会很差。",
     curve_caption: "每步 EM 后的 NLL",

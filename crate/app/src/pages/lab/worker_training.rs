@@ -1,14 +1,12 @@
-//! The flow's training in the inference worker: started (or restarted) with the page's settings, sent the points
+//! The gradient-trained families' training in the inference worker (the flow, the autoregressive model): started (or restarted) with the page's settings, sent the points
 //! when the visitor draws, stepped while the page plays, and painted back after each batch of steps.
 
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use genscope_core::lab::flow::FlowTraining;
-use genscope_core::lab::trained::{Family, Setup};
+use genscope_core::lab::trained::Setup;
 use yew::prelude::*;
 
-use super::link::LabFamily;
 use super::state::{LabAction, LabState};
 use crate::models;
 use crate::worker::RemoteTraining;
@@ -41,25 +39,25 @@ async fn paint(
     }
 }
 
-/// Runs the flow's training in the worker for `state` (nothing for the mixture, which trains on the page).
+/// Runs the training of `state`'s family in the worker (nothing for the mixture, which trains on the page).
 #[hook]
 pub fn use_worker_training(state: &UseReducerHandle<LabState>) {
     let slot: Slot = use_mut_ref(|| (0, None));
-    let flow = state.settings.family == LabFamily::Flow;
-    // A start: new settings, "start over", or a switch to the flow.
+    let family = state.settings.family.in_worker();
+    // A start: new settings, "start over", or a switch of family.
     {
         let (slot, dispatch, state) = (slot.clone(), state.dispatcher(), state.clone());
-        use_effect_with((state.generation, flow), move |&(_, flow)| {
+        use_effect_with((state.generation, family), move |&(_, family)| {
             let token = {
                 let mut s = slot.borrow_mut();
                 // Dropping the old handle ends its training in the worker.
                 *s = (s.0 + 1, None);
                 s.0
             };
-            if flow {
-                let defaults = FlowTraining::default();
+            if let Some(family) = family {
+                let defaults = family.defaults();
                 let setup = Setup {
-                    family: Family::Flow,
+                    family,
                     seed: state.settings.seed,
                     learning_rate: defaults.learning_rate,
                     batch: defaults.batch,
@@ -109,7 +107,7 @@ pub fn use_worker_training(state: &UseReducerHandle<LabState>) {
     // Play: steps and a picture, again and again, until paused or restarted.
     {
         let (slot, dispatch, seed) = (slot, state.dispatcher(), state.settings.seed);
-        let playing = state.playing && flow;
+        let playing = state.playing && family.is_some();
         use_effect_with((playing, state.generation), move |&(playing, _)| {
             let stop = Rc::new(RefCell::new(false));
             if playing {
