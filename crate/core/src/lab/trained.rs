@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::autoregressive::{ar_trainer, ArConfig, Autoregressive, AR_TRAINING};
 use super::flow::{flow_trainer, Flow, FlowConfig, FLOW_TRAINING};
 use super::gradient::{GradientSettings, Trainable, Trainer};
-use super::{Density, Point, Window};
+use super::{Point, Window};
 
 /// A family the worker trains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
