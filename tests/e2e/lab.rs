@@ -1,8 +1,8 @@
 //! The 2-D lab in a real headless Chromium: EM on the seeded ring reaches the true density's held-out NLL, the
 //! heat map shows the modes, half-steps alternate, drawing and erasing work while training, links carry the
 //! settings, the flow trains in the inference worker (its NLL falls, steps per second measured, the page's thread
-//! never blocked), the autoregressive model comes within 0.3 nats of the ring's true held-out NLL there, and the
-//! page speaks Chinese.
+//! never blocked), the autoregressive model comes within 0.3 nats of the ring's true held-out NLL there and the
+//! VAE's importance-weighted bound within a nat, and the page speaks Chinese.
 
 use anyhow::{ensure, Context, Result};
 use fantoccini::actions::{InputSource, MouseActions, PointerAction, MOUSE_BUTTON_LEFT};
@@ -421,6 +421,48 @@ async fn the_autoregressive_model_trains_in_the_worker_to_near_the_rings_true_nl
         serde_json::to_string_pretty(&json!({
             "lab_ar_ring": {"steps": steps, "steps_per_s_wasm_cpu_worker": rate, "held_out_nll": held,
                 "true_held_out_nll": truth, "longest_page_task_ms": longest},
+        }))?,
+    )?;
+    browser.close().await
+}
+
+#[tokio::test]
+async fn the_vae_trains_in_the_worker_and_its_bound_comes_within_a_nat_of_the_ring() -> Result<()> {
+    let site = Site::serve()?;
+    let browser = Browser::launch(WebGpu::Off).await?;
+    browser
+        .goto(&site.url("#/lab?family=vae&data=ring&seed=1"))
+        .await?;
+    browser
+        .wait_for_text("#lab-status", |t| t.starts_with("0 training steps"))
+        .await?;
+    let start = data(&browser, "#nll-model", "held").await?;
+    watch_long_tasks(&browser).await?;
+    play_until(&browser, 1500.0).await?;
+    let (steps, rate) = (
+        data(&browser, "#lab-status", "steps").await?,
+        data(&browser, "#lab-status", "rate").await?,
+    );
+    let (held, truth) = (
+        data(&browser, "#nll-model", "held").await?,
+        data(&browser, "#nll-true", "held").await?,
+    );
+    // The stated threshold: natively the same seed gets 1.14 nats against the truth's 0.30 after 1,500 steps.
+    ensure!(
+        held - truth < 1.0,
+        "after {steps} steps the VAE's held-out bound is {held:.3} (from {start:.3}) against the truth's {truth:.3}"
+    );
+    let longest = longest_while_training(&browser).await?;
+    ensure!(
+        longest <= 50.0,
+        "a {longest} ms task on the page's thread while the worker trained the VAE"
+    );
+    browser.screenshot("lab-ring-vae").await?;
+    std::fs::write(
+        artefact_dir().join("lab_vae.json"),
+        serde_json::to_string_pretty(&json!({
+            "lab_vae_ring": {"steps": steps, "steps_per_s_wasm_cpu_worker": rate, "start_held_out_iw_nll": start,
+                "held_out_iw_nll": held, "true_held_out_nll": truth, "longest_page_task_ms": longest},
         }))?,
     )?;
     browser.close().await

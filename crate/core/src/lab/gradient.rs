@@ -20,6 +20,12 @@ pub trait Trainable: Density {
     /// `n` samples drawn from `seed`.
     fn sample(&self, n: usize, seed: u64) -> Result<Vec<Point>>;
 
+    /// What the heat map paints at `points`, in nats: `log p` unless the family says otherwise (the VAE paints
+    /// its ELBO, far cheaper over a grid than its importance-weighted bound).
+    fn heat_log_densities(&self, points: &[Point]) -> Vec<f64> {
+        self.log_densities(points)
+    }
+
     /// `log p` at many points in one batched pass (the [`Density`] the page and the tests read).
     fn log_probs(&self, points: &[Point]) -> Result<Vec<f64>> {
         if points.is_empty() {

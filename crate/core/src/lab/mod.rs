@@ -9,6 +9,7 @@
 //! - [`autoregressive`]: the chain rule `p(x₁)·p(x₂ | x₁)` with 1-D mixture-density factors (candle; `cpu`).
 //! - [`gradient`]: what the gradient-trained families share — the [`gradient::Trainable`] trait and one AdamW
 //!   trainer on minibatches (`cpu`).
+//! - [`vae`]: a VAE with a 2-D latent, trained on the ELBO and scored by the importance-weighted bound (`cpu`).
 //! - [`trained`]: the gradient-trained families behind one interface (start, steps, a picture), which the
 //!   inference worker hosts.
 //!
@@ -24,6 +25,8 @@ pub mod gmm;
 pub mod gradient;
 #[cfg(feature = "cpu")]
 pub mod trained;
+#[cfg(feature = "cpu")]
+pub mod vae;
 
 /// A point in the plane.
 pub type Point = [f64; 2];

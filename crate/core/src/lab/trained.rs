@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use super::autoregressive::{ar_trainer, ArConfig, Autoregressive, AR_TRAINING};
 use super::flow::{flow_trainer, Flow, FlowConfig, FLOW_TRAINING};
 use super::gradient::{GradientSettings, Trainable, Trainer};
+use super::vae::{vae_trainer, Vae, VaeConfig, VAE_TRAINING};
 use super::{Point, Window};
 
 /// A family the worker trains.
@@ -15,6 +16,8 @@ pub enum Family {
     Flow,
     /// The chain rule with mixture-density factors ([`super::autoregressive`]).
     Autoregressive,
+    /// A VAE with a 2-D latent ([`super::vae`]).
+    Vae,
 }
 
 impl Family {
@@ -23,6 +26,7 @@ impl Family {
         match self {
             Family::Flow => FLOW_TRAINING,
             Family::Autoregressive => AR_TRAINING,
+            Family::Vae => VAE_TRAINING,
         }
     }
 }
@@ -49,7 +53,7 @@ pub struct Picture {
     pub cells: usize,
     /// Samples from the model.
     pub samples: Vec<Point>,
-    /// NLL on the training points.
+    /// NLL on the training points (for the VAE, its importance-weighted bound).
     pub train_nll: f64,
     /// NLL on the held-out points.
     pub held_out_nll: f64,
@@ -61,6 +65,8 @@ pub struct Picture {
 enum Learner {
     Flow(Trainer<Flow>),
     Autoregressive(Trainer<Autoregressive>),
+    // Boxed: its reparameterisation noise makes it the largest by far.
+    Vae(Box<Trainer<Vae>>),
 }
 
 impl Learner {
@@ -68,6 +74,7 @@ impl Learner {
         match self {
             Learner::Flow(t) => t.step(points),
             Learner::Autoregressive(t) => t.step(points),
+            Learner::Vae(t) => t.step(points),
         }
     }
 
@@ -75,6 +82,7 @@ impl Learner {
         match self {
             Learner::Flow(t) => &t.model,
             Learner::Autoregressive(t) => &t.model,
+            Learner::Vae(t) => &t.model,
         }
     }
 
@@ -82,6 +90,7 @@ impl Learner {
         match self {
             Learner::Flow(t) => t.steps,
             Learner::Autoregressive(t) => t.steps,
+            Learner::Vae(t) => t.steps,
         }
     }
 }
@@ -112,6 +121,8 @@ impl Training {
             Family::Autoregressive => {
                 ar_trainer(ArConfig::default(), settings, setup.seed).map(Learner::Autoregressive)
             }
+            Family::Vae => vae_trainer(VaeConfig::default(), settings, setup.seed)
+                .map(|t| Learner::Vae(Box::new(t))),
         }
         .map_err(backend)?;
         Ok(Training {
@@ -142,7 +153,11 @@ impl Training {
         };
         let model = self.learner.model();
         Ok(Picture {
-            densities: window.densities(model),
+            densities: model
+                .heat_log_densities(&window.centres())
+                .into_iter()
+                .map(f64::exp)
+                .collect(),
             cells: window.cells,
             samples: model.sample(samples.min(4096), seed).map_err(backend)?,
             train_nll: model.nll(&self.train),

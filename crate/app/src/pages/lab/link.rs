@@ -20,11 +20,18 @@ pub enum LabFamily {
     Flow,
     /// The chain rule `p(x₁)·p(x₂ | x₁)` with mixture-density factors, by AdamW in the inference worker.
     Autoregressive,
+    /// A VAE with a 2-D latent, on the ELBO by AdamW in the inference worker.
+    Vae,
 }
 
 impl LabFamily {
     /// Every family, in the picker's order.
-    pub const ALL: [LabFamily; 3] = [LabFamily::Gmm, LabFamily::Flow, LabFamily::Autoregressive];
+    pub const ALL: [LabFamily; 4] = [
+        LabFamily::Gmm,
+        LabFamily::Flow,
+        LabFamily::Autoregressive,
+        LabFamily::Vae,
+    ];
 
     /// The name in links.
     pub fn slug(self) -> &'static str {
@@ -32,6 +39,7 @@ impl LabFamily {
             LabFamily::Gmm => "gmm",
             LabFamily::Flow => "flow",
             LabFamily::Autoregressive => "ar",
+            LabFamily::Vae => "vae",
         }
     }
 
@@ -41,6 +49,7 @@ impl LabFamily {
             LabFamily::Gmm => None,
             LabFamily::Flow => Some(Family::Flow),
             LabFamily::Autoregressive => Some(Family::Autoregressive),
+            LabFamily::Vae => Some(Family::Vae),
         }
     }
 

@@ -19,6 +19,7 @@ mod worker_training;
 use genscope_core::lab::autoregressive::ArConfig;
 use genscope_core::lab::data::DataSet;
 use genscope_core::lab::flow::FlowConfig;
+use genscope_core::lab::vae::IW_SAMPLES;
 use genscope_core::query::UrlState;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, PointerEvent};
 use yew::prelude::*;
@@ -158,11 +159,13 @@ pub fn LabPage() -> Html {
         (LabFamily::Gmm, t.family_gmm),
         (LabFamily::Flow, t.family_flow),
         (LabFamily::Autoregressive, t.family_ar),
+        (LabFamily::Vae, t.family_vae),
     ];
     let lead = match s.settings.family {
         LabFamily::Gmm => t.lead,
         LabFamily::Flow => t.lead_flow,
         LabFamily::Autoregressive => t.lead_ar,
+        LabFamily::Vae => t.lead_vae,
     };
     html! {
         <section class="page lab" id="page-lab">
@@ -361,6 +364,7 @@ fn nll_table(t: &texts::LabTexts, s: &LabState) -> Html {
                         LabFamily::Autoregressive => {
                             fill(t.row_ar, &[("components", &ArConfig::default().components.to_string())])
                         }
+                        LabFamily::Vae => fill(t.row_vae, &[("k", &IW_SAMPLES.to_string())]),
                     } }</td>
                     <td class="mono">{ last.map(|c| nats(c.train)).unwrap_or_default() }</td>
                     <td class="mono">{ last.map(|c| nats(c.held_out)).unwrap_or_default() }</td>

@@ -13,6 +13,8 @@ texts! {
         lead_flow,
         /// The paragraph under the heading, for the autoregressive model.
         lead_ar,
+        /// The paragraph under the heading, for the VAE.
+        lead_vae,
         /// Before the family picker.
         family_label,
         /// The mixture in the family picker.
@@ -21,6 +23,8 @@ texts! {
         family_flow,
         /// The autoregressive model in the family picker.
         family_ar,
+        /// The VAE in the family picker.
+        family_vae,
         /// Before the data-set picker.
         data_label,
         /// The ring of eight Gaussians.
@@ -80,6 +84,8 @@ texts! {
         row_flow,
         /// The autoregressive model's row: `{components}` Gaussians in each factor.
         row_ar,
+        /// The VAE's row: its NLL is the importance-weighted bound with `{k}` draws.
+        row_vae,
         /// The ring's true density's row.
         row_true,
         /// Below the table: what NLL is and why the held-out column matters.
@@ -117,10 +123,18 @@ pub const EN: LabTexts = LabTexts {
               have two modes at one x₁ and one at another. The likelihood is exact, the sum of the two factors' \
               logarithms, and a sample is drawn in order: x₁ first, then x₂ given it — as the language model draws \
               one token after another. It trains by gradient steps in the inference worker; its samples are green.",
+    lead_vae: "A variational autoencoder supposes each point comes from a latent z ~ N(0, I): the decoder gives \
+               p(x | z) = N(x; μ(z), σ(z)²) and the encoder an approximate posterior q(z | x). Together they maximise \
+               the evidence lower bound ELBO = E_q[log p(x | z)] − KL(q(z | x) ‖ p(z)) ≤ log p(x), with one \
+               reparameterised draw z = m + s·ε a point. The heat map paints exp(ELBO). Its likelihood has no closed \
+               form, so the table's NLL is the tighter importance-weighted bound: the log of the mean of \
+               p(x, z)/q(z | x) over K draws. It trains by gradient steps in the inference worker; its samples (green) are a z, then an x \
+               from the decoder.",
     family_label: "Model ",
     family_gmm: "Gaussian mixture (EM)",
     family_flow: "Normalizing flow (RealNVP)",
     family_ar: "Autoregressive (p(x₁)·p(x₂ | x₁))",
+    family_vae: "Variational autoencoder (ELBO)",
     data_label: "Data ",
     set_ring: "ring of 8 Gaussians",
     set_moons: "two moons",
@@ -150,6 +164,7 @@ pub const EN: LabTexts = LabTexts {
     row_gmm: "Gaussian mixture, K = {k}",
     row_flow: "RealNVP flow, {layers} coupling layers",
     row_ar: "Autoregressive, {components} Gaussians per factor",
+    row_vae: "VAE, 2-D latent (importance-weighted bound, K = {k})",
     row_true: "The true density (the ring's 8 Gaussians)",
     nll_note: "NLL = −(1/N) Σ log p(xₙ). The held-out points were never trained on: a model that only memorised its \
                data scores well on the training column and badly on this one.",
@@ -174,10 +189,15 @@ pub const ZH: LabTexts = LabTexts {
               p(x₂ | x₁) 也是一个混合，但它的权重、均值和宽度由一个小网络根据 x₁ 算出（混合密度网络），所以在某个 x₁ 处\
               条件分布可以有两个峰，在另一个 x₁ 处只有一个。似然是精确的，即两个因子的对数之和；采样按顺序进行：先抽 x₁，\
               再按它抽 x₂——就像语言模型一个接一个地抽出词元。它在推理线程中按梯度下降训练；它的样本是绿色的。",
+    lead_vae: "变分自编码器假设每个点都来自一个隐变量 z ~ N(0, I)：解码器给出 p(x | z) = N(x; μ(z), σ(z)²)，编码器给出近似后验 \
+               q(z | x)。二者一起最大化证据下界 ELBO = E_q[log p(x | z)] − KL(q(z | x) ‖ p(z)) ≤ log p(x)，每个点用一次重参数化采样 \
+               z = m + s·ε。热图画的是 exp(ELBO)。它的似然没有闭式解，所以表中的 NLL 用的是更紧的重要性加权下界：用 K 次采样平均 p(x, z)/q(z | x) \
+               再取对数。它在推理线程中按梯度下降训练；它的样本（绿色）是先抽 z、再经解码器抽 x 得到的。",
     family_label: "模型 ",
     family_gmm: "高斯混合（EM）",
     family_flow: "标准化流（RealNVP）",
     family_ar: "自回归（p(x₁)·p(x₂ | x₁)）",
+    family_vae: "变分自编码器（ELBO）",
     data_label: "数据 ",
     set_ring: "8 个高斯组成的环",
     set_moons: "双月",
@@ -207,6 +227,7 @@ pub const ZH: LabTexts = LabTexts {
     row_gmm: "高斯混合，K = {k}",
     row_flow: "RealNVP 标准化流，{layers} 个耦合层",
     row_ar: "自回归模型，每个因子 {components} 个高斯",
+    row_vae: "VAE，二维隐变量（重要性加权下界，K = {k}）",
     row_true: "真实密度（环上的 8 个高斯）",
     nll_note: "NLL = −(1/N) Σ log p(xₙ)。留出的点从未参与训练：只会记住训练数据的模型在训练集一栏得分好，在这一栏却会很差。",
     curve_caption: "每步 EM 后的 NLL",
