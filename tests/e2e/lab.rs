@@ -364,7 +364,8 @@ async fn the_flow_trains_in_the_worker_its_nll_falls_and_its_rate_is_measured() 
 const AR_STEPS: f64 = 1500.0;
 
 #[tokio::test]
-async fn the_autoregressive_model_trains_in_the_worker_to_near_the_rings_true_nll() -> Result<()> {
+async fn the_autoregressive_model_trains_in_the_worker_to_near_the_rings_true_nll_and_stays_in_the_compare_table(
+) -> Result<()> {
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::Off).await?;
     browser
@@ -416,6 +417,38 @@ async fn the_autoregressive_model_trains_in_the_worker_to_near_the_rings_true_nl
         "heat map greys: on a mode {on_mode}, between modes {between}, at the origin {origin}"
     );
     browser.screenshot("lab-ring-autoregressive").await?;
+    // Compare: the mixture trained next on the same points, the table keeps the autoregressive model's row.
+    let last = data(&browser, "#nll-model", "held").await?;
+    browser
+        .eval(
+            "const f = document.querySelector('#lab-family'); f.value = 'gmm'; \
+             f.dispatchEvent(new Event('change', {bubbles: true})); return 0;",
+        )
+        .await?;
+    browser
+        .wait_for_text("#lab-status", |t| t.starts_with("0 EM steps"))
+        .await?;
+    browser
+        .client()
+        .find(Locator::Css("#lab-play"))
+        .await?
+        .click()
+        .await?;
+    browser
+        .wait_value(
+            "const s = document.querySelector('#lab-status'); return s.dataset.converged ? 1 : null;",
+            120,
+        )
+        .await?;
+    let (compared, gmm) = (
+        data(&browser, "#nll-ar", "held").await?,
+        data(&browser, "#nll-model", "held").await?,
+    );
+    ensure!(
+        (compared - last).abs() < 1e-9 && (gmm - truth).abs() < 0.1,
+        "compare table: autoregressive {compared} (it ended at {last}), mixture {gmm}, truth {truth}"
+    );
+    browser.screenshot("lab-ring-compare").await?;
     std::fs::write(
         artefact_dir().join("lab_ar.json"),
         serde_json::to_string_pretty(&json!({

@@ -155,12 +155,7 @@ pub fn LabPage() -> Html {
     ];
     let s = &*state;
     let gmm = s.settings.family == LabFamily::Gmm;
-    let families = [
-        (LabFamily::Gmm, t.family_gmm),
-        (LabFamily::Flow, t.family_flow),
-        (LabFamily::Autoregressive, t.family_ar),
-        (LabFamily::Vae, t.family_vae),
-    ];
+    let families = LabFamily::ALL.map(|f| (f, family_name(t, f)));
     let lead = match s.settings.family {
         LabFamily::Gmm => t.lead,
         LabFamily::Flow => t.lead_flow,
@@ -369,6 +364,14 @@ fn nll_table(t: &texts::LabTexts, s: &LabState) -> Html {
                     <td class="mono">{ last.map(|c| nats(c.train)).unwrap_or_default() }</td>
                     <td class="mono">{ last.map(|c| nats(c.held_out)).unwrap_or_default() }</td>
                 </tr>
+                { for s.compared.iter().filter(|(f, _)| *f != s.settings.family).map(|(f, c)| html! {
+                    <tr class="nll-compared" id={format!("nll-{}", f.slug())} data-train={c.train.to_string()}
+                        data-held={c.held_out.to_string()}>
+                        <td>{ fill(t.row_compared, &[("family", family_name(t, *f))]) }</td>
+                        <td class="mono">{ nats(c.train) }</td>
+                        <td class="mono">{ nats(c.held_out) }</td>
+                    </tr>
+                }) }
                 { for truth.map(|v| html! {
                     <tr id="nll-true" data-held={v.to_string()}>
                         <td>{ t.row_true }</td><td></td><td class="mono">{ nats(v) }</td>
@@ -376,6 +379,16 @@ fn nll_table(t: &texts::LabTexts, s: &LabState) -> Html {
                 }) }
             </tbody>
         </table>
+    }
+}
+
+/// The family's name, as its picker says it.
+fn family_name(t: &texts::LabTexts, family: LabFamily) -> &'static str {
+    match family {
+        LabFamily::Gmm => t.family_gmm,
+        LabFamily::Flow => t.family_flow,
+        LabFamily::Autoregressive => t.family_ar,
+        LabFamily::Vae => t.family_vae,
     }
 }
 

@@ -53,6 +53,10 @@ pub struct LabState {
     pub points_version: u32,
     /// The NLLs after each full step, the start included.
     pub curve: Vec<CurvePoint>,
+    /// The latest NLLs of every family trained on these same points, the one shown included, in the order they
+    /// were first trained: the compare table. Switching family keeps it; new points (other data, another seed, a
+    /// drawn or erased point) empty it.
+    pub compared: Vec<(LabFamily, CurvePoint)>,
     /// Whether steps are being taken at display rate.
     pub playing: bool,
     /// The step after which EM stopped improving, if it has.
@@ -113,6 +117,7 @@ impl LabState {
             failed: None,
             points_version: 0,
             curve: Vec::new(),
+            compared: Vec::new(),
             playing: false,
             converged: None,
             revision: 0,
@@ -131,6 +136,18 @@ impl LabState {
         (self.settings.data == DataSet::Ring && !self.edited).then(|| TrueRing.nll(&self.held_out))
     }
 
+    /// Puts the shown family's latest NLLs into the compare table.
+    fn remember(&mut self) {
+        let Some(&last) = self.curve.last() else {
+            return;
+        };
+        let family = self.settings.family;
+        match self.compared.iter_mut().find(|(f, _)| *f == family) {
+            Some(entry) => entry.1 = last,
+            None => self.compared.push((family, last)),
+        }
+    }
+
     fn record(&mut self) {
         let model = &self.trainer.model;
         self.curve.push(CurvePoint {
@@ -138,6 +155,7 @@ impl LabState {
             train: model.nll(&self.train),
             held_out: model.nll(&self.held_out),
         });
+        self.remember();
         if let [.., before, after] = self.curve.as_slice() {
             if self.converged.is_none() && before.train - after.train < CONVERGED {
                 self.converged = Some(after.step);
@@ -152,6 +170,7 @@ impl LabState {
         self.held_out = Rc::new(held_out);
         self.edited = true;
         self.points_version += 1;
+        self.compared.clear();
         // The E-step's responsibilities belonged to the old points; new data can move EM again.
         self.trainer.responsibilities = None;
         self.converged = None;
@@ -176,7 +195,14 @@ impl Reducible for LabState {
         let mut next = (*self).clone();
         match action {
             LabAction::Reset(settings) => {
+                let same_points = !self.edited
+                    && settings.data == self.settings.data
+                    && settings.seed == self.settings.seed;
                 next = LabState::new(settings);
+                if same_points {
+                    next.compared = self.compared.clone();
+                    next.remember();
+                }
                 next.revision = self.revision + 1;
                 next.generation = next.revision;
                 return Rc::new(next);
@@ -204,6 +230,7 @@ impl Reducible for LabState {
                     train: picture.train_nll,
                     held_out: picture.held_out_nll,
                 });
+                next.remember();
                 next.picture = Some(picture);
                 next.failed = None;
             }
@@ -293,6 +320,44 @@ mod tests {
         let revision = s.revision;
         let s = s.reduce(LabAction::Erase([0.0, 3.9], 0.01));
         assert_eq!(s.revision, revision, "erasing nothing changes nothing");
+    }
+
+    #[test]
+    fn the_compare_table_keeps_each_family_on_the_same_points_and_forgets_on_new_ones() {
+        let s = start();
+        let s = s.reduce(LabAction::Step);
+        let gmm = s.curve.last().copied().unwrap();
+        assert_eq!(s.compared, vec![(LabFamily::Gmm, gmm)]);
+        let ar = LabSettings {
+            family: LabFamily::Autoregressive,
+            ..s.settings
+        };
+        let s = s.reduce(LabAction::Reset(ar));
+        assert_eq!(s.compared, vec![(LabFamily::Gmm, gmm)]);
+        let picture = Rc::new(Picture {
+            densities: vec![0.0; 4],
+            cells: 2,
+            samples: Vec::new(),
+            train_nll: 0.5,
+            held_out_nll: 0.6,
+            steps: 100,
+        });
+        let s = s.reduce(LabAction::Painted(picture, 0.0));
+        assert_eq!(s.compared.len(), 2);
+        assert_eq!(s.compared[1].0, LabFamily::Autoregressive);
+        assert_eq!(s.compared[1].1.held_out, 0.6);
+        // Another seed is other points: nothing to compare with.
+        let other = LabSettings {
+            seed: 2,
+            ..s.settings
+        };
+        assert!(s
+            .clone()
+            .reduce(LabAction::Reset(other))
+            .compared
+            .is_empty());
+        // So is a drawn point.
+        assert!(s.reduce(LabAction::Add([0.0, 0.0])).compared.is_empty());
     }
 
     #[test]

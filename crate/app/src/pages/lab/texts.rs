@@ -86,6 +86,8 @@ texts! {
         row_ar,
         /// The VAE's row: its NLL is the importance-weighted bound with `{k}` draws.
         row_vae,
+        /// A row of the compare table: the `{family}` trained earlier on the same points (its latest NLLs).
+        row_compared,
         /// The ring's true density's row.
         row_true,
         /// Below the table: what NLL is and why the held-out column matters.
@@ -165,6 +167,7 @@ pub const EN: LabTexts = LabTexts {
     row_flow: "RealNVP flow, {layers} coupling layers",
     row_ar: "Autoregressive, {components} Gaussians per factor",
     row_vae: "VAE, 2-D latent (importance-weighted bound, K = {k})",
+    row_compared: "{family}, trained earlier on these points",
     row_true: "The true density (the ring's 8 Gaussians)",
     nll_note: "NLL = −(1/N) Σ log p(xₙ). The held-out points were never trained on: a model that only memorised its \
                data scores well on the training column and badly on this one.",
@@ -228,6 +231,7 @@ pub const ZH: LabTexts = LabTexts {
     row_flow: "RealNVP 标准化流，{layers} 个耦合层",
     row_ar: "自回归模型，每个因子 {components} 个高斯",
     row_vae: "VAE，二维隐变量（重要性加权下界，K = {k}）",
+    row_compared: "{family}，此前在这批点上训练",
     row_true: "真实密度（环上的 8 个高斯）",
     nll_note: "NLL = −(1/N) Σ log p(xₙ)。留出的点从未参与训练：只会记住训练数据的模型在训练集一栏得分好，在这一栏却会很差。",
     curve_caption: "每步 EM 后的 NLL",
