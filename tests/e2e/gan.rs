@@ -235,7 +235,7 @@ async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured()
         "on WebGPU the timeline is drawn with {kind}"
     );
     let shot_gpu = browser
-        .element_screenshot("#gan-grid", "gan-grid-webgpu")
+        .settled_element_screenshot("#gan-grid", "gan-grid-webgpu")
         .await?;
 
     // Watch mode draws straight onto the canvas: frames are submitted, nothing is read back.
@@ -279,7 +279,7 @@ async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured()
     let kind = context_of(&browser, "#gan-grid").await?;
     ensure!(kind == "2d", "on the CPU the grid is drawn with {kind}");
     let shot_cpu = browser
-        .element_screenshot("#gan-grid", "gan-grid-cpu")
+        .settled_element_screenshot("#gan-grid", "gan-grid-cpu")
         .await?;
     let cpu_time = browser.text("#grid-time").await?.unwrap_or_default();
     // The canvas-direct path against the read-back one, on screen (f32 on both sides, different summation order).

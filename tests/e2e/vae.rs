@@ -268,10 +268,10 @@ async fn the_canvas_direct_path_gives_the_read_back_paths_pixels() -> Result<()>
     hide_map_overlays(&browser).await?;
     let gpu = (
         browser
-            .element_screenshot("#decoded", "vae-decoded-webgpu")
+            .settled_element_screenshot("#decoded", "vae-decoded-webgpu")
             .await?,
         browser
-            .element_screenshot("#map-canvas", "vae-map-webgpu")
+            .settled_element_screenshot("#map-canvas", "vae-map-webgpu")
             .await?,
     );
     browser.choose_backend("cpu").await?;
@@ -290,10 +290,10 @@ async fn the_canvas_direct_path_gives_the_read_back_paths_pixels() -> Result<()>
     hide_map_overlays(&browser).await?;
     let cpu = (
         browser
-            .element_screenshot("#decoded", "vae-decoded-cpu")
+            .settled_element_screenshot("#decoded", "vae-decoded-cpu")
             .await?,
         browser
-            .element_screenshot("#map-canvas", "vae-map-cpu")
+            .settled_element_screenshot("#map-canvas", "vae-map-cpu")
             .await?,
     );
     // Tolerance: f32 on both sides, different summation order.

@@ -564,6 +564,27 @@ impl Browser {
         Ok((rgba, info.width))
     }
 
+    /// [`Browser::element_screenshot`] once the element looks the same in two shots in a row (up to six shots,
+    /// 300 ms apart): on CI's loaded machine a shot once caught a grid before its frame was presented, 255 grey
+    /// levels from the settled picture. The last shot is returned either way, so a picture that never settles
+    /// still fails the comparison that follows.
+    pub async fn settled_element_screenshot(
+        &self,
+        selector: &str,
+        name: &str,
+    ) -> Result<(Vec<u8>, u32)> {
+        let mut shot = self.element_screenshot(selector, name).await?;
+        for _ in 0..5 {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let next = self.element_screenshot(selector, name).await?;
+            if next == shot {
+                break;
+            }
+            shot = next;
+        }
+        Ok(shot)
+    }
+
     /// Saves a PNG screenshot of the viewport to `target/e2e/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self.client().screenshot().await?;
