@@ -269,6 +269,25 @@ async fn half_steps_alternate_drawing_works_while_training_and_links_carry_the_s
         hash.contains("data=moons") && hash.contains("k=3") && hash.contains("seed=7"),
         "{hash}"
     );
+    // A worker family's learning rate and batch size come from the link and show in their controls.
+    browser
+        .goto(&site.url("#/lab?family=ar&data=moons&seed=7&lr=0.002&batch=64"))
+        .await?;
+    browser
+        .wait_for_text("#lab-status", |t| t.starts_with("0 training steps"))
+        .await?;
+    let (lr, batch) = (
+        browser
+            .eval("return document.querySelector('#lab-lr').value;")
+            .await?,
+        browser
+            .eval("return document.querySelector('#lab-batch').value;")
+            .await?,
+    );
+    ensure!(
+        lr == json!("0.002") && batch == json!("64"),
+        "lr {lr}, batch {batch}"
+    );
     browser.goto(&site.url("#/lab?data=cube&k=99")).await?;
     let notes = browser
         .wait_for_text("#url-notes", |t| t.contains("cube"))

@@ -1,4 +1,5 @@
-//! The lab's settings as its link carries them: `#/lab?family=gmm&data=ring&k=8&seed=1`.
+//! The lab's settings as its link carries them: `#/lab?family=gmm&data=ring&k=8&seed=1`, and for the families the
+//! worker trains, optionally `lr=0.002&batch=64` (absent: the family's own).
 
 use genscope_core::lab::data::DataSet;
 use genscope_core::lab::trained::Family;
@@ -8,6 +9,10 @@ use genscope_core::query::{Query, UrlState};
 pub const MAX_K: usize = 16;
 /// Largest seed a link may carry (so it stays exact in the page's `f32` number parsing).
 pub const MAX_SEED: u64 = 1_000_000;
+/// The learning rates a link may ask for (AdamW's, for the families the worker trains).
+pub const LEARNING_RATES: (f32, f32) = (1e-5, 0.1);
+/// The minibatch sizes the page offers.
+pub const BATCHES: [usize; 6] = [32, 64, 128, 256, 512, 1024];
 /// Points the seeded data set starts with.
 pub const POINTS: usize = 1000;
 
@@ -70,6 +75,10 @@ pub struct LabSettings {
     pub k: usize,
     /// Draws the data and the mixture's starting means.
     pub seed: u64,
+    /// AdamW's learning rate, when the visitor chose one (else the family's own).
+    pub learning_rate: Option<f32>,
+    /// Points per gradient step, when the visitor chose a size (else the family's own).
+    pub batch: Option<usize>,
 }
 
 impl Default for LabSettings {
@@ -79,6 +88,8 @@ impl Default for LabSettings {
             data: DataSet::Ring,
             k: 8,
             seed: 1,
+            learning_rate: None,
+            batch: None,
         }
     }
 }
@@ -103,11 +114,17 @@ impl UrlState for LabSettings {
         let seed = q
             .number("seed", 0.0, MAX_SEED as f32)
             .map_or(fallback.seed, |v| v as u64);
+        let learning_rate = q.number("lr", LEARNING_RATES.0, LEARNING_RATES.1);
+        let sizes: Vec<String> = BATCHES.iter().map(|b| b.to_string()).collect();
+        let sizes: Vec<&str> = sizes.iter().map(String::as_str).collect();
+        let batch = q.choice("batch", &sizes).and_then(|b| b.parse().ok());
         LabSettings {
             family,
             data,
             k,
             seed,
+            learning_rate,
+            batch,
         }
     }
 
@@ -118,6 +135,10 @@ impl UrlState for LabSettings {
             ("k", self.k.to_string()),
             ("seed", self.seed.to_string()),
         ]
+        .into_iter()
+        .chain(self.learning_rate.map(|lr| ("lr", lr.to_string())))
+        .chain(self.batch.map(|b| ("batch", b.to_string())))
+        .collect()
     }
 }
 
@@ -132,16 +153,23 @@ mod tests {
             data: DataSet::Spiral,
             k: 5,
             seed: 42,
+            learning_rate: Some(0.002),
+            batch: Some(64),
         };
         let mut q = Query::parse(&genscope_core::query::encode(&s.to_pairs()));
         assert_eq!(LabSettings::from_query(&mut q), s);
         assert!(q.notes.is_empty());
-        let mut q = Query::parse("family=hmm&data=cube&k=99&seed=NaN");
+        let mut q = Query::parse("family=hmm&data=cube&k=99&seed=NaN&lr=5&batch=100");
         let read = LabSettings::from_query(&mut q);
         assert_eq!(
             (read.family, read.data, read.k, read.seed),
             (LabFamily::Gmm, DataSet::Ring, MAX_K, 1)
         );
-        assert_eq!(q.notes.len(), 4);
+        // An out-of-range rate is clamped (and noted); a size not offered is dropped (and noted).
+        assert_eq!((read.learning_rate, read.batch), (Some(0.1), None));
+        assert_eq!(q.notes.len(), 6);
+        // Without them the link stays as short as before.
+        let pairs = LabSettings::default().to_pairs();
+        assert!(pairs.iter().all(|(k, _)| *k != "lr" && *k != "batch"));
     }
 }

@@ -1,14 +1,15 @@
 //! The 2-D lab (`#/lab`): density models trained live on points in the plane — seeded data sets or points the
 //! visitor draws — with the density as a heat map and the training and held-out NLL beside the true density's.
 //! A Gaussian mixture trains by EM on the page's thread, one half-step at a time or a step a frame (its components
-//! drawn as ellipses); a RealNVP flow and an autoregressive model `p(x₁)·p(x₂ | x₁)` train by AdamW in the
-//! inference worker, their samples drawn over the data.
+//! drawn as ellipses); a RealNVP flow, an autoregressive model `p(x₁)·p(x₂ | x₁)` and a VAE train by AdamW in the
+//! inference worker, their samples drawn over the data. The table compares every family trained on the same points.
 //!
 //! [`state`] holds the points, the split and the trainers' results (the reducer), [`draw`] paints the plane,
-//! [`worker_training`] runs those two in the worker, [`link`] reads and writes `#/lab?family=…&data=…&k=…&seed=…`,
-//! [`texts`] the words. EM's few thousand evaluations a step take well under a millisecond, so it stays on the
-//! page's thread; the heat map (40,000 cells) is the frame's larger cost, which the mixture keeps to one `exp` per
-//! cell and component by preparing its components once a frame (the e2e test sees no task over 50 ms).
+//! [`worker_training`] runs the worker's families, [`link`] reads and writes
+//! `#/lab?family=…&data=…&k=…&seed=…&lr=…&batch=…`, [`texts`] the words. EM's few thousand evaluations a step
+//! take well under a millisecond, so it stays on the page's thread; the heat map (40,000 cells) is the frame's
+//! larger cost, which the mixture keeps to one `exp` per cell and component by preparing its components once a
+//! frame (the e2e test sees no task over 50 ms).
 
 mod draw;
 mod link;
@@ -24,7 +25,7 @@ use genscope_core::query::UrlState;
 use web_sys::{HtmlCanvasElement, HtmlInputElement, HtmlSelectElement, PointerEvent};
 use yew::prelude::*;
 
-use self::link::{LabFamily, LabSettings, MAX_K, MAX_SEED};
+use self::link::{LabFamily, LabSettings, BATCHES, LEARNING_RATES, MAX_K, MAX_SEED};
 use self::state::{CurvePoint, LabAction, LabState};
 use crate::i18n::{self, fill, use_lang};
 use crate::url;
@@ -142,6 +143,34 @@ pub fn LabPage() -> Html {
             }
         })
     };
+    let on_learning_rate = {
+        let reset = reset_with(|s, v| LabSettings {
+            learning_rate: v
+                .trim()
+                .parse::<f32>()
+                .ok()
+                .filter(|lr| lr.is_finite())
+                .map(|lr| lr.clamp(LEARNING_RATES.0, LEARNING_RATES.1))
+                .or(s.learning_rate),
+            ..s
+        });
+        Callback::from(move |e: Event| {
+            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
+                reset(input.value());
+            }
+        })
+    };
+    let on_batch = {
+        let reset = reset_with(|s, v| LabSettings {
+            batch: v.parse().ok().filter(|b| BATCHES.contains(b)).or(s.batch),
+            ..s
+        });
+        Callback::from(move |e: Event| {
+            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
+                reset(select.value());
+            }
+        })
+    };
     let action = |a: LabAction| {
         let dispatch = state.dispatcher();
         Callback::from(move |_: MouseEvent| dispatch.dispatch(a.clone()))
@@ -197,6 +226,25 @@ pub fn LabPage() -> Html {
                     <input id="lab-seed" type="number" min="0" max={MAX_SEED.to_string()} step="1"
                         value={s.settings.seed.to_string()} onchange={on_seed} />
                 </label>
+                { for s.settings.family.in_worker().map(|family| {
+                    let defaults = family.defaults();
+                    let lr = s.settings.learning_rate.map_or(defaults.learning_rate, f64::from);
+                    let batch = s.settings.batch.unwrap_or(defaults.batch);
+                    html! { <>
+                        <label>{ t.lr_label }
+                            <input id="lab-lr" type="number" min={LEARNING_RATES.0.to_string()}
+                                max={LEARNING_RATES.1.to_string()} step="any" value={(lr as f32).to_string()}
+                                onchange={on_learning_rate.clone()} />
+                        </label>
+                        <label>{ t.batch_label }
+                            <select id="lab-batch" onchange={on_batch.clone()}>
+                                { for BATCHES.iter().map(|b| html! {
+                                    <option value={b.to_string()} selected={*b == batch}>{ b.to_string() }</option>
+                                }) }
+                            </select>
+                        </label>
+                    </> }
+                }) }
             </div>
             <div class="toolbar">
                 <button id="lab-play" onclick={action(LabAction::TogglePlay)}>

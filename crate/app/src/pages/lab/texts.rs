@@ -41,6 +41,10 @@ texts! {
         k_label,
         /// Before the seed box.
         seed_label,
+        /// Before the learning-rate box (the families the worker trains).
+        lr_label,
+        /// Before the minibatch-size picker.
+        batch_label,
         /// The play button.
         play,
         /// The pause button.
@@ -145,6 +149,8 @@ pub const EN: LabTexts = LabTexts {
     set_pinwheel: "pinwheel",
     k_label: "Components K ",
     seed_label: "Seed ",
+    lr_label: "Learning rate ",
+    batch_label: "Batch ",
     play: "Play",
     pause: "Pause",
     e_step: "E-step",
@@ -209,6 +215,8 @@ pub const ZH: LabTexts = LabTexts {
     set_pinwheel: "风车",
     k_label: "分量数 K ",
     seed_label: "种子 ",
+    lr_label: "学习率 ",
+    batch_label: "批大小 ",
     play: "播放",
     pause: "暂停",
     e_step: "E 步",

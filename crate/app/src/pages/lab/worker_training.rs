@@ -59,8 +59,11 @@ pub fn use_worker_training(state: &UseReducerHandle<LabState>) {
                 let setup = Setup {
                     family,
                     seed: state.settings.seed,
-                    learning_rate: defaults.learning_rate,
-                    batch: defaults.batch,
+                    learning_rate: state
+                        .settings
+                        .learning_rate
+                        .map_or(defaults.learning_rate, f64::from),
+                    batch: state.settings.batch.unwrap_or(defaults.batch),
                 };
                 let (train, held_out, seed) = (
                     state.train.clone(),
