@@ -4,7 +4,6 @@
 use std::time::Duration;
 
 use anyhow::{ensure, Context, Result};
-use fantoccini::Locator;
 use genscope_e2e::{
     artefact_dir, context_of, gpu_counter, picture_distance, screenshot_difference, Browser, Site,
     WebGpu,
@@ -102,12 +101,7 @@ async fn watch_mode_animates_pause_stops_it_and_the_timeline_shows_learning() ->
         "wasm CPU",
     )
     .await?;
-    browser
-        .client()
-        .find(Locator::Css("#watch"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#watch").await?;
     let mut moved = start.clone();
     for _ in 0..100 {
         tokio::time::sleep(Duration::from_millis(100)).await;
@@ -129,12 +123,7 @@ async fn watch_mode_animates_pause_stops_it_and_the_timeline_shows_learning() ->
         .next()
         .unwrap_or("")
         .parse()?;
-    browser
-        .client()
-        .find(Locator::Css("#watch"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#watch").await?;
     tokio::time::sleep(Duration::from_millis(800)).await;
     let paused = browser.canvas_pixels("#gan-grid").await?;
     tokio::time::sleep(Duration::from_millis(800)).await;
@@ -243,12 +232,7 @@ async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured()
         gpu_counter(&browser, "gpuSubmits").await?,
         gpu_counter(&browser, "gpuBytesRead").await?,
     );
-    browser
-        .client()
-        .find(Locator::Css("#watch"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#watch").await?;
     // Counted while watching: stopping redraws (and judges) the seed's grid.
     let script = format!(
         "return window.genscopeMemory().then(m => m.gpuSubmits >= {} ? m : null);",
@@ -257,12 +241,7 @@ async fn the_same_seed_draws_alike_on_webgpu_and_cpu_and_grid_time_is_measured()
     let probe = browser.wait_value(&script, 120).await?;
     let count = |key: &str| probe[key].as_f64().unwrap_or(f64::NAN);
     let watched = (count("gpuSubmits") - submits, count("gpuBytesRead") - read);
-    browser
-        .client()
-        .find(Locator::Css("#watch"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#watch").await?;
     ensure!(
         watched.0 >= 1.0 && watched.1 == 0.0,
         "watch mode on WebGPU: {} submissions, {} bytes read back",

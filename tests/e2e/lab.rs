@@ -40,22 +40,12 @@ async fn watch_long_tasks(browser: &Browser) -> Result<()> {
 
 /// Plays EM from a fresh start until it converges; returns the longest task seen meanwhile (0 for none).
 async fn train_to_convergence(browser: &Browser) -> Result<f64> {
-    browser
-        .client()
-        .find(Locator::Css("#lab-reset"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#lab-reset").await?;
     browser
         .wait_for_text("#lab-status", |t| t.starts_with("0 EM steps"))
         .await?;
     browser.eval("window.labLong = []; return 0;").await?;
-    browser
-        .client()
-        .find(Locator::Css("#lab-play"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#lab-play").await?;
     browser
         .wait_value(
             "const s = document.querySelector('#lab-status'); return s.dataset.converged ? s.textContent : null;",
@@ -67,20 +57,12 @@ async fn train_to_convergence(browser: &Browser) -> Result<f64> {
 
 /// Plays the worker's training until it has taken at least `steps` steps and measured its rate, then pauses.
 async fn play_until(browser: &Browser, steps: f64) -> Result<()> {
-    let play = || async {
-        browser
-            .client()
-            .find(Locator::Css("#lab-play"))
-            .await?
-            .click()
-            .await
-    };
-    play().await?;
+    browser.click("#lab-play").await?;
     let script = format!(
         "const s = document.querySelector('#lab-status'); return Number(s.dataset.steps) >= {steps} && s.dataset.rate ? s.dataset.steps : null;"
     );
     browser.wait_value(&script, 240).await?;
-    play().await?;
+    browser.click("#lab-play").await?;
     Ok(())
 }
 
@@ -104,6 +86,73 @@ async fn longest_task(browser: &Browser) -> Result<f64> {
         .eval("return window.labLong.reduce((a, b) => Math.max(a, b), 0);")
         .await?;
     Ok(longest.as_f64().unwrap_or(f64::NAN))
+}
+
+/// The ring's heat map is dark on a mode and white between two modes and at the origin, far from all eight: the
+/// model found the modes. (Read after the long tasks are counted: copying the canvas out is the test's own.)
+async fn ensure_ring_heat_map(browser: &Browser) -> Result<()> {
+    let pixels = browser.canvas_pixels("#lab-canvas").await?;
+    let grey = |p: [f64; 2]| {
+        let (x, y) = pixel_of(p);
+        let i = 4 * (y * 400 + x);
+        (pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3.0
+    };
+    // (2, 0) and (√2, √2) are modes; their midpoint's angle is 22.5°.
+    let (on_mode, between, origin) = (
+        grey([0.0, -2.0]),
+        grey([2.0 * 0.3827, 2.0 * 0.9239]),
+        grey([0.0, 0.0]),
+    );
+    ensure!(
+        on_mode < 150.0 && between > 200.0 && origin > 250.0,
+        "heat map greys: on a mode {on_mode}, between modes {between}, at the origin {origin}"
+    );
+    Ok(())
+}
+
+/// What one training of a worker family showed, from its first picture to the pause.
+struct WorkerRun {
+    /// The held-out NLL of the first picture (the fresh model).
+    start: f64,
+    /// Steps taken, and the steps a second the page measured.
+    steps: f64,
+    rate: f64,
+    /// The last picture's NLLs.
+    train: f64,
+    held: f64,
+    /// The longest task on the page's thread meanwhile.
+    longest: f64,
+}
+
+/// Opens `link`, plays the worker's training for at least `steps` steps and pauses; fails if the page's thread
+/// had a task over 50 ms meanwhile.
+async fn train_in_worker(
+    browser: &Browser,
+    site: &Site,
+    link: &str,
+    steps: f64,
+) -> Result<WorkerRun> {
+    browser.goto(&site.url(link)).await?;
+    browser
+        .wait_for_text("#lab-status", |t| t.starts_with("0 training steps"))
+        .await?;
+    let start = data(browser, "#nll-model", "held").await?;
+    watch_long_tasks(browser).await?;
+    play_until(browser, steps).await?;
+    let run = WorkerRun {
+        start,
+        steps: data(browser, "#lab-status", "steps").await?,
+        rate: data(browser, "#lab-status", "rate").await?,
+        train: data(browser, "#nll-model", "train").await?,
+        held: data(browser, "#nll-model", "held").await?,
+        longest: longest_while_training(browser).await?,
+    };
+    ensure!(
+        run.longest <= 50.0,
+        "a {} ms task on the page's thread while the worker trained {link}",
+        run.longest
+    );
+    Ok(run)
 }
 
 #[tokio::test]
@@ -138,23 +187,7 @@ async fn em_on_the_ring_reaches_the_true_densitys_held_out_nll_without_blocking_
         "held-out NLL: mixture {gmm:.3} vs the true density {truth:.3} after {steps} steps"
     );
     let train = data(&browser, "#nll-model", "train").await?;
-    // The heat map is dark on the modes and white between them (the origin is far from all eight).
-    let pixels = browser.canvas_pixels("#lab-canvas").await?;
-    let grey = |p: [f64; 2]| {
-        let (x, y) = pixel_of(p);
-        let i = 4 * (y * 400 + x);
-        (pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3.0
-    };
-    // Between two modes on the ring: (2, 0) and (√2, √2) are modes, their midpoint's angle is 22.5°.
-    let (on_mode, between, origin) = (
-        grey([0.0, -2.0]),
-        grey([2.0 * 0.3827, 2.0 * 0.9239]),
-        grey([0.0, 0.0]),
-    );
-    ensure!(
-        on_mode < 150.0 && between > 200.0 && origin > 250.0,
-        "heat map greys: on a mode {on_mode}, between modes {between}, at the origin {origin}"
-    );
+    ensure_ring_heat_map(&browser).await?;
     browser.screenshot("lab-ring-gmm").await?;
     std::fs::write(
         artefact_dir().join("lab_gmm.json"),
@@ -235,12 +268,7 @@ async fn half_steps_alternate_drawing_works_while_training_and_links_carry_the_s
 
     // Points drawn while EM plays are added, and Shift-clicks erase them.
     let points = data(&browser, "#lab-status", "points").await?;
-    browser
-        .client()
-        .find(Locator::Css("#lab-play"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#lab-play").await?;
     click_plane(&browser, [-3.0, 3.0]).await?;
     let script = format!(
         "const n = Number(document.querySelector('#lab-status').dataset.points); return n === {} ? n : null;",
@@ -308,12 +336,7 @@ async fn the_lab_speaks_chinese_with_no_english_ui_left() -> Result<()> {
     browser
         .wait_for_text("main h1", |t| t.starts_with("二维实验室"))
         .await?;
-    browser
-        .client()
-        .find(Locator::Css("#lab-half-step"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#lab-half-step").await?;
     browser
         .wait_for_text("#lab-half-step", |t| t == "M 步")
         .await?;
@@ -329,32 +352,20 @@ async fn the_lab_speaks_chinese_with_no_english_ui_left() -> Result<()> {
 async fn the_flow_trains_in_the_worker_its_nll_falls_and_its_rate_is_measured() -> Result<()> {
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::Off).await?;
-    browser
-        .goto(&site.url("#/lab?family=flow&data=moons&seed=3"))
-        .await?;
     // The first picture: the flow starts as the identity, its density the base Gaussian.
-    browser
-        .wait_for_text("#lab-status", |t| t.starts_with("0 training steps"))
-        .await?;
-    let start = data(&browser, "#nll-model", "held").await?;
-    watch_long_tasks(&browser).await?;
-    play_until(&browser, 1000.0).await?;
-    let (steps, rate) = (
-        data(&browser, "#lab-status", "steps").await?,
-        data(&browser, "#lab-status", "rate").await?,
-    );
-    let (train, held) = (
-        data(&browser, "#nll-model", "train").await?,
-        data(&browser, "#nll-model", "held").await?,
-    );
+    let run = train_in_worker(
+        &browser,
+        &site,
+        "#/lab?family=flow&data=moons&seed=3",
+        1000.0,
+    )
+    .await?;
     ensure!(
-        held < start - 1.0,
-        "after {steps} steps the held-out NLL went from {start:.3} to only {held:.3}"
-    );
-    let longest = longest_while_training(&browser).await?;
-    ensure!(
-        longest <= 50.0,
-        "a {longest} ms task on the page's thread while the worker trained the flow"
+        run.held < run.start - 1.0,
+        "after {} steps the held-out NLL went from {:.3} to only {:.3}",
+        run.steps,
+        run.start,
+        run.held
     );
     // Drawn while the worker trains: the points are sent, and the next picture counts them.
     let points = data(&browser, "#lab-status", "points").await?;
@@ -372,69 +383,30 @@ async fn the_flow_trains_in_the_worker_its_nll_falls_and_its_rate_is_measured() 
     std::fs::write(
         artefact_dir().join("lab_flow.json"),
         serde_json::to_string_pretty(&json!({
-            "lab_flow_moons": {"steps": steps, "steps_per_s_wasm_cpu_worker": rate, "start_held_out_nll": start,
-                "train_nll": train, "held_out_nll": held, "longest_page_task_ms": longest},
+            "lab_flow_moons": {"steps": run.steps, "steps_per_s_wasm_cpu_worker": run.rate,
+                "start_held_out_nll": run.start, "train_nll": run.train, "held_out_nll": run.held,
+                "longest_page_task_ms": run.longest},
         }))?,
     )?;
     browser.close().await
 }
-
-/// Steps the autoregressive model trains in the browser (natively it is within 0.3 nats of the truth by then).
-const AR_STEPS: f64 = 1500.0;
 
 #[tokio::test]
 async fn the_autoregressive_model_trains_in_the_worker_to_near_the_rings_true_nll_and_stays_in_the_compare_table(
 ) -> Result<()> {
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::Off).await?;
-    browser
-        .goto(&site.url("#/lab?family=ar&data=ring&seed=1"))
-        .await?;
-    browser
-        .wait_for_text("#lab-status", |t| t.starts_with("0 training steps"))
-        .await?;
+    // Natively the same seed is within 0.3 nats of the truth after 1,500 steps.
+    let run = train_in_worker(&browser, &site, "#/lab?family=ar&data=ring&seed=1", 1500.0).await?;
+    let truth = data(&browser, "#nll-true", "held").await?;
     ensure!(
-        browser.is_visible("#nll-true").await?,
-        "the ring's true density has no row"
+        run.held - truth < 0.3,
+        "after {} steps the autoregressive model's held-out NLL is {:.3} against the truth's {truth:.3}",
+        run.steps,
+        run.held
     );
-    watch_long_tasks(&browser).await?;
-    play_until(&browser, AR_STEPS).await?;
-    let (steps, rate) = (
-        data(&browser, "#lab-status", "steps").await?,
-        data(&browser, "#lab-status", "rate").await?,
-    );
-    let (held, truth) = (
-        data(&browser, "#nll-model", "held").await?,
-        data(&browser, "#nll-true", "held").await?,
-    );
-    ensure!(
-        held - truth < 0.3,
-        "after {steps} steps the autoregressive model's held-out NLL is {held:.3} against the truth's {truth:.3}"
-    );
-    // Before the pixels are read: copying the canvas out is the test's own long task.
-    let longest = longest_while_training(&browser).await?;
-    ensure!(
-        longest <= 50.0,
-        "a {longest} ms task on the page's thread while the worker trained the autoregressive model"
-    );
-    // The heat map is the model's exact density: dark on a mode, white at the origin between (0, 2) and (0, −2).
-    let pixels = browser.canvas_pixels("#lab-canvas").await?;
-    let grey = |p: [f64; 2]| {
-        let (x, y) = pixel_of(p);
-        let i = 4 * (y * 400 + x);
-        (pixels[i] + pixels[i + 1] + pixels[i + 2]) / 3.0
-    };
-    // Between two modes on the ring (22.5° from each), the density of a model that had not found the modes would
-    // still show.
-    let (on_mode, between, origin) = (
-        grey([-2.0, 0.0]),
-        grey([2.0 * 0.3827, 2.0 * 0.9239]),
-        grey([0.0, 0.0]),
-    );
-    ensure!(
-        on_mode < 150.0 && between > 200.0 && origin > 250.0,
-        "heat map greys: on a mode {on_mode}, between modes {between}, at the origin {origin}"
-    );
+    // Its exact density, painted.
+    ensure_ring_heat_map(&browser).await?;
     browser.screenshot("lab-ring-autoregressive").await?;
     // Compare: the mixture trained next on the same points, the table keeps the autoregressive model's row.
     let last = data(&browser, "#nll-model", "held").await?;
@@ -447,12 +419,7 @@ async fn the_autoregressive_model_trains_in_the_worker_to_near_the_rings_true_nl
     browser
         .wait_for_text("#lab-status", |t| t.starts_with("0 EM steps"))
         .await?;
-    browser
-        .client()
-        .find(Locator::Css("#lab-play"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#lab-play").await?;
     browser
         .wait_value(
             "const s = document.querySelector('#lab-status'); return s.dataset.converged ? 1 : null;",
@@ -471,8 +438,8 @@ async fn the_autoregressive_model_trains_in_the_worker_to_near_the_rings_true_nl
     std::fs::write(
         artefact_dir().join("lab_ar.json"),
         serde_json::to_string_pretty(&json!({
-            "lab_ar_ring": {"steps": steps, "steps_per_s_wasm_cpu_worker": rate, "held_out_nll": held,
-                "true_held_out_nll": truth, "longest_page_task_ms": longest},
+            "lab_ar_ring": {"steps": run.steps, "steps_per_s_wasm_cpu_worker": run.rate, "held_out_nll": run.held,
+                "true_held_out_nll": truth, "longest_page_task_ms": run.longest},
         }))?,
     )?;
     browser.close().await
@@ -482,39 +449,23 @@ async fn the_autoregressive_model_trains_in_the_worker_to_near_the_rings_true_nl
 async fn the_vae_trains_in_the_worker_and_its_bound_comes_within_a_nat_of_the_ring() -> Result<()> {
     let site = Site::serve()?;
     let browser = Browser::launch(WebGpu::Off).await?;
-    browser
-        .goto(&site.url("#/lab?family=vae&data=ring&seed=1"))
-        .await?;
-    browser
-        .wait_for_text("#lab-status", |t| t.starts_with("0 training steps"))
-        .await?;
-    let start = data(&browser, "#nll-model", "held").await?;
-    watch_long_tasks(&browser).await?;
-    play_until(&browser, 1500.0).await?;
-    let (steps, rate) = (
-        data(&browser, "#lab-status", "steps").await?,
-        data(&browser, "#lab-status", "rate").await?,
-    );
-    let (held, truth) = (
-        data(&browser, "#nll-model", "held").await?,
-        data(&browser, "#nll-true", "held").await?,
-    );
+    let run = train_in_worker(&browser, &site, "#/lab?family=vae&data=ring&seed=1", 1500.0).await?;
+    let truth = data(&browser, "#nll-true", "held").await?;
     // The stated threshold: natively the same seed gets 1.14 nats against the truth's 0.30 after 1,500 steps.
     ensure!(
-        held - truth < 1.0,
-        "after {steps} steps the VAE's held-out bound is {held:.3} (from {start:.3}) against the truth's {truth:.3}"
-    );
-    let longest = longest_while_training(&browser).await?;
-    ensure!(
-        longest <= 50.0,
-        "a {longest} ms task on the page's thread while the worker trained the VAE"
+        run.held - truth < 1.0,
+        "after {} steps the VAE's held-out bound is {:.3} (from {:.3}) against the truth's {truth:.3}",
+        run.steps,
+        run.held,
+        run.start
     );
     browser.screenshot("lab-ring-vae").await?;
     std::fs::write(
         artefact_dir().join("lab_vae.json"),
         serde_json::to_string_pretty(&json!({
-            "lab_vae_ring": {"steps": steps, "steps_per_s_wasm_cpu_worker": rate, "start_held_out_iw_nll": start,
-                "held_out_iw_nll": held, "true_held_out_nll": truth, "longest_page_task_ms": longest},
+            "lab_vae_ring": {"steps": run.steps, "steps_per_s_wasm_cpu_worker": run.rate,
+                "start_held_out_iw_nll": run.start, "held_out_iw_nll": run.held, "true_held_out_nll": truth,
+                "longest_page_task_ms": run.longest},
         }))?,
     )?;
     browser.close().await

@@ -50,12 +50,7 @@ async fn the_vae_explainer_adds_up_the_pages_own_elbo_terms_and_beta_reweighs_th
     browser
         .wait_value("return document.querySelector('.test-image');", 30)
         .await?;
-    browser
-        .client()
-        .find(Locator::Css(".test-image"))
-        .await?
-        .click()
-        .await?;
+    browser.click(".test-image").await?;
     let terms = "const d = id => document.querySelector(id); if (!d('#explain-objective')) return null; \
                  return [d('#explain-recon').dataset.value, d('#explain-kl').dataset.value, \
                  d('#explain-objective').dataset.value, d('#kl-sum').dataset.value, d('#elbo-recon').textContent, \
@@ -128,12 +123,7 @@ async fn the_gan_explainer_recomputes_v_from_the_scores_it_shows() -> Result<()>
             150,
         )
         .await?;
-    browser
-        .client()
-        .find(Locator::Css("#gan-explainer summary"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#gan-explainer summary").await?;
     let v = browser.wait_value(
         "const v = document.querySelector('#gan-v'); \
          const cells = [...document.querySelectorAll('.cells .cell')].map(c => c.dataset.d).filter(d => d); \

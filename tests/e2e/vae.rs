@@ -478,19 +478,9 @@ async fn z16_sliders_and_prior_samples_change_the_image() -> Result<()> {
         .await?;
     let after = wait_changed(&browser, "#decoded", &before, 0.01).await?;
     // Keyboard: the sliders are reachable and move with the arrow keys.
-    browser
-        .client()
-        .find(Locator::Css("#sample-prior"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#sample-prior").await?;
     wait_changed(&browser, "#decoded", &after, 0.01).await?;
-    browser
-        .client()
-        .find(Locator::Css("#reset-zero"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#reset-zero").await?;
     browser
         .wait_for_text("#z-readout", |t| {
             t.split(", ")

@@ -6,7 +6,6 @@
 use std::time::Duration;
 
 use anyhow::{ensure, Result};
-use fantoccini::Locator;
 use genscope_e2e::{artefact_dir, Browser, Site, WebGpu};
 use serde_json::{json, Value};
 
@@ -48,12 +47,7 @@ async fn watch_mode_leaves_the_page_thread_free_with_the_worker() -> Result<()> 
                 "inference=page still started a worker: {memory}"
             );
         }
-        browser
-            .client()
-            .find(Locator::Css("#watch"))
-            .await?
-            .click()
-            .await?;
+        browser.click("#watch").await?;
         let fps_text = browser
             .wait_for_text("#grid-time", |t| t.starts_with("watching:"))
             .await?;
@@ -144,12 +138,7 @@ async fn step(browser: &Browser) -> Result<serde_json::Value> {
 
 /// Clicks the "Try again" button of the page's error panel.
 async fn try_again(browser: &Browser) -> Result<()> {
-    browser
-        .client()
-        .find(Locator::Css(".error-panel button"))
-        .await?
-        .click()
-        .await?;
+    browser.click(".error-panel button").await?;
     Ok(())
 }
 
@@ -169,12 +158,7 @@ async fn a_crashed_worker_is_named_and_try_again_goes_on_where_the_page_was() ->
     browser
         .eval("window.genscopeCrashWorker(); return null;")
         .await?;
-    browser
-        .client()
-        .find(Locator::Css("#new-seed"))
-        .await?
-        .click()
-        .await?;
+    browser.click("#new-seed").await?;
     let message = browser
         .wait_for_text(".error-panel", |t| t.contains("inference worker stopped"))
         .await?;

@@ -585,6 +585,16 @@ impl Browser {
         Ok(shot)
     }
 
+    /// Clicks the element matching `selector` as the visitor would (WebDriver's click).
+    pub async fn click(&self, selector: &str) -> Result<()> {
+        self.client()
+            .find(fantoccini::Locator::Css(selector))
+            .await?
+            .click()
+            .await?;
+        Ok(())
+    }
+
     /// Saves a PNG screenshot of the viewport to `target/e2e/<name>.png`.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
         let png = self.client().screenshot().await?;

@@ -12,8 +12,10 @@ use candle_nn::ops::log_softmax;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
-use super::gradient::{log_densities_of, uniform, GradientSettings, Trainable, Trainer};
-use super::{Density, Point};
+use super::gradient::{
+    bounded_log_sigma, bounded_log_sigma_of, uniform, GradientSettings, Mlp, Trainable, Trainer,
+};
+use super::Point;
 use crate::latent::standard_normals;
 
 /// The model's shape.
@@ -37,16 +39,10 @@ impl Default for ArConfig {
 /// Where the starting means of both mixtures are spread, `[-SPREAD, SPREAD]`: the lab's data sets lie in it.
 const SPREAD: f32 = 3.0;
 
-/// Raw scale parameters become `log σ` in `[-4, 1]` through a `tanh` (σ from 0.018 to 2.7), so that no step can
-/// collapse a component onto one point or blow it up.
-fn log_sigma(raw: &Tensor) -> Result<Tensor> {
-    (raw.tanh()? * 2.5)? - 1.5
-}
-
 /// `log Σₖ wₖ N(x; μₖ, σₖ)` for each row: `logits`, `means` and `raw` scales `[n, M]` or `[1, M]`, `x` `[n, 1]`.
 fn mixture_log_prob(logits: &Tensor, means: &Tensor, raw: &Tensor, x: &Tensor) -> Result<Tensor> {
     let log_w = log_softmax(logits, D::Minus1)?;
-    let log_s = log_sigma(raw)?;
+    let log_s = bounded_log_sigma(raw)?;
     let z = x
         .broadcast_sub(means)?
         .broadcast_mul(&log_s.neg()?.exp()?)?;
@@ -77,7 +73,7 @@ fn draw(rng: &mut ChaCha8Rng, logits: &[f32], means: &[f32], raw: &[f32], noise:
             u <= 0.0
         })
         .unwrap_or(weights.len() - 1);
-    let sigma = (f64::from(raw[k]).tanh() * 2.5 - 1.5).exp();
+    let sigma = bounded_log_sigma_of(f64::from(raw[k])).exp();
     f64::from(means[k]) + sigma * f64::from(noise)
 }
 
@@ -85,8 +81,8 @@ fn draw(rng: &mut ChaCha8Rng, logits: &[f32], means: &[f32], raw: &[f32], noise:
 pub struct Autoregressive {
     /// `p(x₁)`: weights' logits, means and raw scales, each `[1, M]`.
     marginal: [Var; 3],
-    /// `p(x₂ | x₁)`'s MLP, 1 → hidden → hidden → 3M (logits, means, raw scales): `w1, b1, w2, b2, w3, b3`.
-    net: [Var; 6],
+    /// `p(x₂ | x₁)`'s MLP, 1 → hidden → hidden → 3M (logits, means, raw scales).
+    net: Mlp,
     components: usize,
 }
 
@@ -114,14 +110,14 @@ impl Autoregressive {
         ];
         let mut bias = vec![0f32; 3 * m];
         bias[m..2 * m].copy_from_slice(&spread);
-        let net = [
-            uniform(&mut rng, 1, h, 1)?,
-            uniform(&mut rng, 1, h, 1)?,
-            uniform(&mut rng, h, h, h)?,
-            zeros(1, h)?,
-            zeros(h, 3 * m)?,
-            Var::from_tensor(&Tensor::from_vec(bias, (1, 3 * m), cpu)?)?,
-        ];
+        let net = Mlp::new([
+            (uniform(&mut rng, 1, h, 1)?, uniform(&mut rng, 1, h, 1)?),
+            (uniform(&mut rng, h, h, h)?, zeros(1, h)?),
+            (
+                zeros(h, 3 * m)?,
+                Var::from_tensor(&Tensor::from_vec(bias, (1, 3 * m), cpu)?)?,
+            ),
+        ]);
         Ok(Autoregressive {
             marginal,
             net,
@@ -131,16 +127,7 @@ impl Autoregressive {
 
     /// `p(x₂ | x₁)`'s mixture for each row of `x1` (`[n, 1]`): logits, means and raw scales, each `[n, M]`.
     fn conditional(&self, x1: &Tensor) -> Result<[Tensor; 3]> {
-        let [w1, b1, w2, b2, w3, b3] = &self.net;
-        let h = x1
-            .broadcast_mul(w1.as_tensor())?
-            .broadcast_add(b1.as_tensor())?
-            .tanh()?;
-        let h = h
-            .matmul(w2.as_tensor())?
-            .broadcast_add(b2.as_tensor())?
-            .tanh()?;
-        let out = h.matmul(w3.as_tensor())?.broadcast_add(b3.as_tensor())?;
+        let out = self.net.forward(x1)?;
         let m = self.components;
         Ok([
             out.narrow(1, 0, m)?,
@@ -152,7 +139,9 @@ impl Autoregressive {
 
 impl Trainable for Autoregressive {
     fn vars(&self) -> Vec<Var> {
-        self.marginal.iter().chain(&self.net).cloned().collect()
+        let mut vars = self.marginal.to_vec();
+        vars.extend(self.net.vars());
+        vars
     }
 
     /// `log p(x₁) + log p(x₂ | x₁)`.
@@ -194,16 +183,6 @@ impl Trainable for Autoregressive {
     }
 }
 
-impl Density for Autoregressive {
-    fn log_density(&self, x: Point) -> f64 {
-        self.log_densities(&[x])[0]
-    }
-
-    fn log_densities(&self, points: &[Point]) -> Vec<f64> {
-        log_densities_of(self, points)
-    }
-}
-
 /// The autoregressive model's training settings (chosen on the ring, natively; see the tests).
 pub const AR_TRAINING: GradientSettings = GradientSettings {
     learning_rate: 3e-3,
@@ -223,14 +202,8 @@ pub fn ar_trainer(
 mod tests {
     use super::*;
     use crate::lab::data::{split, DataSet, TrueRing};
-    use crate::lab::Window;
-
-    fn env(key: &str, default: f64) -> f64 {
-        std::env::var(key)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    }
+    use crate::lab::gradient::env_or;
+    use crate::lab::{Density, Window};
 
     #[test]
     fn the_chain_rule_density_integrates_to_one_and_samples_follow_it() {
@@ -263,16 +236,16 @@ mod tests {
     fn on_the_ring_the_chain_rule_comes_within_three_tenths_of_a_nat_of_the_truth() {
         let (train, held_out) = split(&DataSet::Ring.sample(1000, 1), 5);
         let config = ArConfig {
-            components: env("COMPONENTS", 8.0) as usize,
-            hidden: env("HIDDEN", 64.0) as usize,
+            components: env_or("COMPONENTS", 8.0) as usize,
+            hidden: env_or("HIDDEN", 64.0) as usize,
         };
         let settings = GradientSettings {
-            learning_rate: env("LR", AR_TRAINING.learning_rate),
-            batch: env("BATCH", AR_TRAINING.batch as f64) as usize,
+            learning_rate: env_or("LR", AR_TRAINING.learning_rate),
+            batch: env_or("BATCH", AR_TRAINING.batch as f64) as usize,
         };
         let mut t = ar_trainer(config, settings, 1).unwrap();
         let started = std::time::Instant::now();
-        let steps = env("STEPS", 1500.0) as usize;
+        let steps = env_or("STEPS", 1500.0) as usize;
         for step in 0..steps {
             t.step(&train).unwrap();
             if step % 250 == 0 {

@@ -11,8 +11,8 @@ use candle_core::{DType, Device, Result, Tensor, Var, D};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::gradient::{log_densities_of, to_points, uniform, GradientSettings, Trainable, Trainer};
-use super::{Density, Point};
+use super::gradient::{to_points, uniform, GradientSettings, Mlp, Trainable, Trainer};
+use super::Point;
 use crate::latent::standard_normals;
 
 /// The largest |log-scale| one layer applies.
@@ -36,14 +36,9 @@ impl Default for FlowConfig {
     }
 }
 
-/// One coupling layer's MLP `a ↦ (s, t)`: 1 → hidden → hidden → 2.
+/// One coupling layer: an MLP `a ↦ (s, t)`, 1 → hidden → hidden → 2, and the coordinate it keeps.
 struct Coupling {
-    w1: Var,
-    b1: Var,
-    w2: Var,
-    b2: Var,
-    w3: Var,
-    b3: Var,
+    net: Mlp,
     /// The coordinate this layer keeps (0 or 1).
     kept: usize,
 }
@@ -51,17 +46,7 @@ struct Coupling {
 impl Coupling {
     /// Raw log-scale and shift for the kept column `a` (`[n, 1]`), each `[n, 1]`.
     fn scale_and_shift(&self, a: &Tensor) -> Result<(Tensor, Tensor)> {
-        let h = a
-            .broadcast_mul(self.w1.as_tensor())?
-            .broadcast_add(self.b1.as_tensor())?
-            .tanh()?;
-        let h = h
-            .matmul(self.w2.as_tensor())?
-            .broadcast_add(self.b2.as_tensor())?
-            .tanh()?;
-        let st = h
-            .matmul(self.w3.as_tensor())?
-            .broadcast_add(self.b3.as_tensor())?;
+        let st = self.net.forward(a)?;
         let s = (st.narrow(1, 0, 1)?.tanh()? * MAX_LOG_SCALE)?;
         Ok((s, st.narrow(1, 1, 1)?))
     }
@@ -73,13 +58,6 @@ impl Coupling {
         } else {
             Tensor::cat(&[moved, kept], 1)
         }
-    }
-
-    fn vars(&self) -> Vec<Var> {
-        [&self.w1, &self.b1, &self.w2, &self.b2, &self.w3, &self.b3]
-            .into_iter()
-            .cloned()
-            .collect()
     }
 }
 
@@ -98,12 +76,11 @@ impl Flow {
         let layers = (0..config.layers)
             .map(|i| {
                 Ok(Coupling {
-                    w1: uniform(&mut rng, 1, h, 1)?,
-                    b1: uniform(&mut rng, 1, h, 1)?,
-                    w2: uniform(&mut rng, h, h, h)?,
-                    b2: zeros(1, h)?,
-                    w3: zeros(h, 2)?,
-                    b3: zeros(1, 2)?,
+                    net: Mlp::new([
+                        (uniform(&mut rng, 1, h, 1)?, uniform(&mut rng, 1, h, 1)?),
+                        (uniform(&mut rng, h, h, h)?, zeros(1, h)?),
+                        (zeros(h, 2)?, zeros(1, 2)?),
+                    ]),
                     kept: i % 2,
                 })
             })
@@ -143,7 +120,7 @@ impl Flow {
 
 impl Trainable for Flow {
     fn vars(&self) -> Vec<Var> {
-        self.layers.iter().flat_map(Coupling::vars).collect()
+        self.layers.iter().flat_map(|c| c.net.vars()).collect()
     }
 
     fn log_prob(&self, x: &Tensor) -> Result<Tensor> {
@@ -157,16 +134,6 @@ impl Trainable for Flow {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         let z = Tensor::from_vec(standard_normals(&mut rng, 2 * n), (n, 2), &Device::Cpu)?;
         to_points(&self.inverse(&z)?)
-    }
-}
-
-impl Density for Flow {
-    fn log_density(&self, x: Point) -> f64 {
-        self.log_densities(&[x])[0]
-    }
-
-    fn log_densities(&self, points: &[Point]) -> Vec<f64> {
-        log_densities_of(self, points)
     }
 }
 
@@ -194,8 +161,9 @@ pub fn flow_trainer(
 mod tests {
     use super::*;
     use crate::lab::data::{split, DataSet, TrueRing};
+    use crate::lab::gradient::env_or;
     use crate::lab::gradient::to_tensor;
-    use crate::lab::Window;
+    use crate::lab::{Density, Window};
 
     /// A flow trained a little on the moons, so that its layers are far from the identity.
     fn trained(steps: usize) -> FlowTrainer {
@@ -272,23 +240,17 @@ mod tests {
     #[ignore = "issue #19's goal, not met yet (1.09 nats against the truth's 0.30 after 3,000 steps, 25 s natively): cargo test --release -- --ignored"]
     fn on_the_ring_the_flow_comes_within_three_tenths_of_a_nat_of_the_truth() {
         let (train, held_out) = split(&DataSet::Ring.sample(1000, 1), 5);
-        let env = |k: &str, d: f64| {
-            std::env::var(k)
-                .ok()
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(d)
-        };
         let config = FlowConfig {
-            layers: env("LAYERS", 8.0) as usize,
-            hidden: env("HIDDEN", 32.0) as usize,
+            layers: env_or("LAYERS", 8.0) as usize,
+            hidden: env_or("HIDDEN", 32.0) as usize,
         };
         let training = GradientSettings {
-            learning_rate: env("LR", 5e-3),
-            batch: env("BATCH", 256.0) as usize,
+            learning_rate: env_or("LR", 5e-3),
+            batch: env_or("BATCH", 256.0) as usize,
         };
         let mut t = flow_trainer(config, training, 1).unwrap();
         let started = std::time::Instant::now();
-        for step in 0..env("STEPS", 3000.0) as usize {
+        for step in 0..env_or("STEPS", 3000.0) as usize {
             t.step(&train).unwrap();
             if step % 500 == 0 {
                 eprintln!("step {step}: held-out NLL {:.3}", t.model.nll(&held_out));

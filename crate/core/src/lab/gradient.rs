@@ -1,6 +1,7 @@
 //! What the gradient-trained families share: a model that scores a batch of points by `log p(x)` as a candle
-//! tensor ([`Trainable`]), and one trainer that lowers its minibatch NLL by AdamW ([`Trainer`]). The flow and the
-//! autoregressive model are both trained by it, natively and in the browser's worker alike.
+//! tensor ([`Trainable`]; every one is a [`Density`] through it), the small MLP their networks are made of
+//! ([`Mlp`]), and one trainer that lowers the minibatch NLL by AdamW ([`Trainer`]). The flow, the autoregressive
+//! model and the VAE are all trained by it, natively and in the browser's worker alike.
 
 use candle_core::{Device, Result, Tensor, Var};
 use candle_nn::{AdamW, Optimizer, ParamsAdamW};
@@ -10,7 +11,7 @@ use rand_chacha::ChaCha8Rng;
 use super::{Density, Point};
 
 /// A density in the plane trained by gradient steps on its log-likelihood.
-pub trait Trainable: Density {
+pub trait Trainable {
     /// Every trainable variable.
     fn vars(&self) -> Vec<Var>;
 
@@ -37,6 +38,68 @@ pub trait Trainable: Density {
             .into_iter()
             .map(f64::from)
             .collect())
+    }
+}
+
+/// Every trainable model is a [`Density`] by its batched [`Trainable::log_probs`]; a failed pass (it cannot fail
+/// on finite inputs of the right shape) reads as "no density there".
+impl<T: Trainable + ?Sized> Density for T {
+    fn log_density(&self, x: Point) -> f64 {
+        self.log_densities(&[x])[0]
+    }
+
+    fn log_densities(&self, points: &[Point]) -> Vec<f64> {
+        self.log_probs(points)
+            .unwrap_or_else(|_| vec![f64::NEG_INFINITY; points.len()])
+    }
+}
+
+/// Half the range and the middle of the widths' `log σ`: [`bounded_log_sigma`] keeps it in `[-4, 1]`.
+const LOG_SIGMA: (f64, f64) = (2.5, -1.5);
+
+/// A raw network output as a Gaussian's `log σ = 2.5·tanh(raw) − 1.5`, in `[-4, 1]` (σ from 0.018 to 2.7), so
+/// that no step can collapse a width onto one point or blow it up (the autoregressive model's and the VAE's).
+pub fn bounded_log_sigma(raw: &Tensor) -> Result<Tensor> {
+    raw.tanh()?.affine(LOG_SIGMA.0, LOG_SIGMA.1)
+}
+
+/// [`bounded_log_sigma`] of one host number (for sampling).
+pub fn bounded_log_sigma_of(raw: f64) -> f64 {
+    raw.tanh() * LOG_SIGMA.0 + LOG_SIGMA.1
+}
+
+/// Three layers, `input → hidden → hidden → output`, `tanh` after the first two: the network inside each family.
+/// Each model initialises its own weights (which start at zero is part of its design), so they come in built.
+pub struct Mlp {
+    /// `(weight [fan_in, fan_out], bias [1, fan_out])` per layer.
+    layers: [(Var, Var); 3],
+}
+
+impl Mlp {
+    /// The network of these layers.
+    pub fn new(layers: [(Var, Var); 3]) -> Mlp {
+        Mlp { layers }
+    }
+
+    /// The output for each row of `x` (`[n, input]` → `[n, output]`).
+    pub fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        // A column cut from a wider tensor (a coupling layer's kept coordinate) is strided: matmul wants it dense.
+        let mut h = x.contiguous()?;
+        for (i, (w, b)) in self.layers.iter().enumerate() {
+            h = h.matmul(w.as_tensor())?.broadcast_add(b.as_tensor())?;
+            if i < 2 {
+                h = h.tanh()?;
+            }
+        }
+        Ok(h)
+    }
+
+    /// Every weight and bias.
+    pub fn vars(&self) -> Vec<Var> {
+        self.layers
+            .iter()
+            .flat_map(|(w, b)| [w.clone(), b.clone()])
+            .collect()
     }
 }
 
@@ -125,10 +188,11 @@ pub fn to_points(t: &Tensor) -> Result<Vec<Point>> {
         .collect())
 }
 
-/// The log-densities of a trainable model, a failed pass (it cannot fail on finite inputs of the right shape)
-/// reading as "no density there": how each family implements [`Density::log_densities`].
-pub fn log_densities_of(model: &impl Trainable, points: &[Point]) -> Vec<f64> {
-    model
-        .log_probs(points)
-        .unwrap_or_else(|_| vec![f64::NEG_INFINITY; points.len()])
+/// A number from the environment, else `default`: how the ring tests take a hyper-parameter search's settings.
+#[cfg(test)]
+pub fn env_or(key: &str, default: f64) -> f64 {
+    std::env::var(key)
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
 }

@@ -7,7 +7,7 @@ use super::autoregressive::{ar_trainer, ArConfig, Autoregressive, AR_TRAINING};
 use super::flow::{flow_trainer, Flow, FlowConfig, FLOW_TRAINING};
 use super::gradient::{GradientSettings, Trainable, Trainer};
 use super::vae::{vae_trainer, Vae, VaeConfig, VAE_TRAINING};
-use super::{Point, Window};
+use super::{Density, Point, Window};
 
 /// A family the worker trains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]

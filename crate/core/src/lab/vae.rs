@@ -13,8 +13,10 @@ use candle_core::{DType, Device, Result, Tensor, Var, D};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 
-use super::gradient::{to_points, uniform, GradientSettings, Trainable, Trainer};
-use super::{Density, Point};
+use super::gradient::{
+    bounded_log_sigma, to_points, uniform, GradientSettings, Mlp, Trainable, Trainer,
+};
+use super::Point;
 use crate::latent::standard_normals;
 
 /// Draws per point in the importance-weighted bound the lab reports.
@@ -35,11 +37,6 @@ impl Default for VaeConfig {
     }
 }
 
-/// `log σ` in `[-4, 1]` from a raw output, as in the autoregressive model: no step can collapse or blow up a width.
-fn log_sigma(raw: &Tensor) -> Result<Tensor> {
-    (raw.tanh()? * 2.5)? - 1.5
-}
-
 /// `Σᵢ log N(xᵢ; μᵢ, σᵢ²)` over the last axis (`[n, 2]` each → `[n]`).
 fn log_normal(x: &Tensor, mean: &Tensor, log_s: &Tensor) -> Result<Tensor> {
     let z = ((x - mean)? * log_s.neg()?.exp()?)?;
@@ -49,43 +46,28 @@ fn log_normal(x: &Tensor, mean: &Tensor, log_s: &Tensor) -> Result<Tensor> {
 }
 
 /// An MLP 2 → hidden → hidden → 4 whose output is a Gaussian's mean and raw log-widths (2 each).
-struct GaussianNet {
-    w1: Var,
-    b1: Var,
-    w2: Var,
-    b2: Var,
-    w3: Var,
-    b3: Var,
-}
+struct GaussianNet(Mlp);
 
 impl GaussianNet {
     fn new(rng: &mut ChaCha8Rng, hidden: usize) -> Result<GaussianNet> {
         let zeros = |rows, columns| Var::zeros((rows, columns), DType::F32, &Device::Cpu);
-        Ok(GaussianNet {
-            w1: uniform(rng, 2, hidden, 2)?,
-            b1: zeros(1, hidden)?,
-            w2: uniform(rng, hidden, hidden, hidden)?,
-            b2: zeros(1, hidden)?,
-            w3: uniform(rng, hidden, 4, hidden)?,
-            b3: zeros(1, 4)?,
-        })
+        let w1 = uniform(rng, 2, hidden, 2)?;
+        let w2 = uniform(rng, hidden, hidden, hidden)?;
+        let w3 = uniform(rng, hidden, 4, hidden)?;
+        Ok(GaussianNet(Mlp::new([
+            (w1, zeros(1, hidden)?),
+            (w2, zeros(1, hidden)?),
+            (w3, zeros(1, 4)?),
+        ])))
     }
 
     /// `(mean, log σ)` for each row of `x`, `[n, 2]` each.
     fn forward(&self, x: &Tensor) -> Result<(Tensor, Tensor)> {
-        let layer =
-            |x: &Tensor, w: &Var, b: &Var| x.matmul(w.as_tensor())?.broadcast_add(b.as_tensor());
-        let h = layer(x, &self.w1, &self.b1)?.tanh()?;
-        let h = layer(&h, &self.w2, &self.b2)?.tanh()?;
-        let out = layer(&h, &self.w3, &self.b3)?;
-        Ok((out.narrow(1, 0, 2)?, log_sigma(&out.narrow(1, 2, 2)?)?))
-    }
-
-    fn vars(&self) -> Vec<Var> {
-        [&self.w1, &self.b1, &self.w2, &self.b2, &self.w3, &self.b3]
-            .into_iter()
-            .cloned()
-            .collect()
+        let out = self.0.forward(x)?;
+        Ok((
+            out.narrow(1, 0, 2)?,
+            bounded_log_sigma(&out.narrow(1, 2, 2)?)?,
+        ))
     }
 }
 
@@ -164,8 +146,8 @@ impl Vae {
 
 impl Trainable for Vae {
     fn vars(&self) -> Vec<Var> {
-        let mut vars = self.encoder.vars();
-        vars.extend(self.decoder.vars());
+        let mut vars = self.encoder.0.vars();
+        vars.extend(self.decoder.0.vars());
         vars
     }
 
@@ -214,16 +196,6 @@ impl Trainable for Vae {
     }
 }
 
-impl Density for Vae {
-    fn log_density(&self, x: Point) -> f64 {
-        self.log_densities(&[x])[0]
-    }
-
-    fn log_densities(&self, points: &[Point]) -> Vec<f64> {
-        super::gradient::log_densities_of(self, points)
-    }
-}
-
 /// The VAE's training settings (chosen on the ring, natively; see the tests).
 pub const VAE_TRAINING: GradientSettings = GradientSettings {
     learning_rate: 3e-3,
@@ -243,15 +215,9 @@ pub fn vae_trainer(
 mod tests {
     use super::*;
     use crate::lab::data::{split, DataSet, TrueRing};
+    use crate::lab::gradient::env_or;
     use crate::lab::gradient::to_tensor;
-    use crate::lab::Window;
-
-    fn env(key: &str, default: f64) -> f64 {
-        std::env::var(key)
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(default)
-    }
+    use crate::lab::{Density, Window};
 
     #[test]
     fn the_bounds_are_ordered_and_the_bounded_density_integrates_to_at_most_one() {
@@ -299,15 +265,15 @@ mod tests {
     fn on_the_ring_the_vae_comes_within_a_nat_of_the_truth() {
         let (train, held_out) = split(&DataSet::Ring.sample(1000, 1), 5);
         let config = VaeConfig {
-            hidden: env("HIDDEN", 64.0) as usize,
+            hidden: env_or("HIDDEN", 64.0) as usize,
         };
         let settings = GradientSettings {
-            learning_rate: env("LR", VAE_TRAINING.learning_rate),
-            batch: env("BATCH", VAE_TRAINING.batch as f64) as usize,
+            learning_rate: env_or("LR", VAE_TRAINING.learning_rate),
+            batch: env_or("BATCH", VAE_TRAINING.batch as f64) as usize,
         };
         let mut t = vae_trainer(config, settings, 1).unwrap();
         let started = std::time::Instant::now();
-        let steps = env("STEPS", 1500.0) as usize;
+        let steps = env_or("STEPS", 1500.0) as usize;
         for step in 0..steps {
             t.step(&train).unwrap();
             if step % 250 == 0 {

@@ -27,7 +27,7 @@ use yew::prelude::*;
 
 use self::link::{LabFamily, LabSettings, BATCHES, LEARNING_RATES, MAX_K, MAX_SEED};
 use self::state::{CurvePoint, LabAction, LabState};
-use crate::i18n::{self, fill, use_lang};
+use crate::i18n::{self, fill, use_lang, Lang};
 use crate::url;
 
 /// The page's route, as links and `url::replace` name it.
@@ -262,7 +262,7 @@ pub fn LabPage() -> Html {
                 <div>
                     <Plane canvas={canvas.clone()} label={t.canvas_label} dispatch={state.dispatcher()} />
                     <p class="muted small">{ t.draw_hint }</p>
-                    { status_line(t, s) }
+                    { status_line(t, lang, s) }
                 </div>
                 <div>
                     { nll_table(t, s) }
@@ -342,7 +342,7 @@ fn Plane(props: &PlaneProps) -> Html {
 
 /// "40 EM steps · 800 training points, 200 held out · next: E-step" (or the worker's steps and rate), with the
 /// numbers in data attributes.
-fn status_line(t: &texts::LabTexts, s: &LabState) -> Html {
+fn status_line(t: &texts::LabTexts, lang: Lang, s: &LabState) -> Html {
     let (train, held) = (s.train.len().to_string(), s.held_out.len().to_string());
     let (words, steps) = if s.settings.family == LabFamily::Gmm {
         let next = match s.trainer.next_half() {
@@ -364,7 +364,10 @@ fn status_line(t: &texts::LabTexts, s: &LabState) -> Html {
         }
         (words, Some(s.trainer.steps))
     } else if let Some(why) = &s.failed {
-        (fill(t.worker_failed, &[("error", why)]), None)
+        (
+            fill(t.worker_failed, &[("error", &i18n::errors::say(why, lang))]),
+            None,
+        )
     } else if let Some(p) = &s.picture {
         let rate = s.rate.map_or("–".to_string(), |r| i18n::number(r, 0));
         let words = fill(
