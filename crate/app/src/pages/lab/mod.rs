@@ -92,85 +92,55 @@ pub fn LabPage() -> Html {
         });
     }
 
+    // Each picker and box starts the lab again with its new value changed into the settings.
     let reset_with = |change: fn(LabSettings, &str) -> LabSettings| {
         let (dispatch, settings) = (state.dispatcher(), state.settings);
-        move |value: String| dispatch.dispatch(LabAction::Reset(change(settings, &value)))
-    };
-    let on_family = {
-        let reset = reset_with(|s, v| LabSettings {
-            family: LabFamily::from_slug(v).unwrap_or(s.family),
-            ..s
-        });
         Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
-                reset(select.value());
+            let value = e
+                .target_dyn_into::<HtmlSelectElement>()
+                .map(|select| select.value())
+                .or_else(|| {
+                    e.target_dyn_into::<HtmlInputElement>()
+                        .map(|input| input.value())
+                });
+            if let Some(value) = value {
+                dispatch.dispatch(LabAction::Reset(change(settings, &value)));
             }
         })
     };
-    let on_data = {
-        let reset = reset_with(|s, v| LabSettings {
-            data: DataSet::from_slug(v).unwrap_or(s.data),
-            ..s
-        });
-        Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
-                reset(select.value());
-            }
-        })
-    };
-    let on_k = {
-        let reset = reset_with(|s, v| LabSettings {
-            k: v.parse().unwrap_or(s.k).clamp(1, MAX_K),
-            ..s
-        });
-        Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
-                reset(select.value());
-            }
-        })
-    };
-    let on_seed = {
-        let reset = reset_with(|s, v| LabSettings {
-            seed: v
-                .trim()
-                .parse()
-                .map_or(s.seed, |seed: u64| seed.min(MAX_SEED)),
-            ..s
-        });
-        Callback::from(move |e: Event| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                reset(input.value());
-            }
-        })
-    };
-    let on_learning_rate = {
-        let reset = reset_with(|s, v| LabSettings {
-            learning_rate: v
-                .trim()
-                .parse::<f32>()
-                .ok()
-                .filter(|lr| lr.is_finite())
-                .map(|lr| lr.clamp(LEARNING_RATES.0, LEARNING_RATES.1))
-                .or(s.learning_rate),
-            ..s
-        });
-        Callback::from(move |e: Event| {
-            if let Some(input) = e.target_dyn_into::<HtmlInputElement>() {
-                reset(input.value());
-            }
-        })
-    };
-    let on_batch = {
-        let reset = reset_with(|s, v| LabSettings {
-            batch: v.parse().ok().filter(|b| BATCHES.contains(b)).or(s.batch),
-            ..s
-        });
-        Callback::from(move |e: Event| {
-            if let Some(select) = e.target_dyn_into::<HtmlSelectElement>() {
-                reset(select.value());
-            }
-        })
-    };
+    let on_family = reset_with(|s, v| LabSettings {
+        family: LabFamily::from_slug(v).unwrap_or(s.family),
+        ..s
+    });
+    let on_data = reset_with(|s, v| LabSettings {
+        data: DataSet::from_slug(v).unwrap_or(s.data),
+        ..s
+    });
+    let on_k = reset_with(|s, v| LabSettings {
+        k: v.parse().unwrap_or(s.k).clamp(1, MAX_K),
+        ..s
+    });
+    let on_seed = reset_with(|s, v| LabSettings {
+        seed: v
+            .trim()
+            .parse()
+            .map_or(s.seed, |seed: u64| seed.min(MAX_SEED)),
+        ..s
+    });
+    let on_learning_rate = reset_with(|s, v| LabSettings {
+        learning_rate: v
+            .trim()
+            .parse::<f32>()
+            .ok()
+            .filter(|lr| lr.is_finite())
+            .map(|lr| lr.clamp(LEARNING_RATES.0, LEARNING_RATES.1))
+            .or(s.learning_rate),
+        ..s
+    });
+    let on_batch = reset_with(|s, v| LabSettings {
+        batch: v.parse().ok().filter(|b| BATCHES.contains(b)).or(s.batch),
+        ..s
+    });
     let action = |a: LabAction| {
         let dispatch = state.dispatcher();
         Callback::from(move |_: MouseEvent| dispatch.dispatch(a.clone()))
