@@ -139,12 +139,22 @@ async fn train_in_worker(
     let start = data(browser, "#nll-model", "held").await?;
     watch_long_tasks(browser).await?;
     play_until(browser, steps).await?;
+    // One read of the last picture's numbers: the batch in flight at the pause paints once more (25 steps later,
+    // the NLL a few hundredths away), and separate reads could straddle it.
+    let shown = browser
+        .eval(
+            "const s = document.querySelector('#lab-status').dataset, m = document.querySelector('#nll-model').dataset; \
+             return [s.steps, s.rate, m.train, m.held].map(Number);",
+        )
+        .await?;
+    let [steps, rate, train, held]: [f64; 4] = serde_json::from_value(shown.clone())
+        .with_context(|| format!("the lab's numbers: {shown}"))?;
     let run = WorkerRun {
         start,
-        steps: data(browser, "#lab-status", "steps").await?,
-        rate: data(browser, "#lab-status", "rate").await?,
-        train: data(browser, "#nll-model", "train").await?,
-        held: data(browser, "#nll-model", "held").await?,
+        steps,
+        rate,
+        train,
+        held,
         longest: longest_while_training(browser).await?,
     };
     ensure!(
